@@ -1,0 +1,79 @@
+"""What every route needs, as typed dependencies: the unit of work, the language, the caller."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from yiwang.config import Settings
+from yiwang.database import Db, transaction
+from yiwang.errors import Unauthorized
+from yiwang.exchange.connectors import PopulationRegistry
+from yiwang.identity import service as identity
+from yiwang.kit.i18n import Lang, negotiate
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LANG_COOKIE = "yiwang_lang"
+
+
+async def unit_of_work(request: Request) -> AsyncIterator[Db]:
+    """One transaction per request: committed before the response is sent, rolled back on error."""
+    settings: Settings = request.app.state.settings
+    async with transaction(
+        request.app.state.engine,
+        write=request.method not in SAFE_METHODS,
+        strict_audit=settings.strict_audit,
+    ) as db:
+        yield db
+
+
+def request_lang(request: Request) -> Lang:
+    """The reader's language: ?lang=, then the language cookie, then Accept-Language."""
+    explicit = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return negotiate(explicit=explicit, accept_language=request.headers.get("accept-language"))
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    return request.app.state.settings
+
+
+def client_of(request: Request) -> identity.Client:
+    """The caller's address, for throttling and session records."""
+    return identity.Client(address=request.client.host if request.client else "unknown")
+
+
+def population_registry(request: Request) -> PopulationRegistry:
+    """The connector to the population registry (公安人口库)."""
+    settings: Settings = request.app.state.settings
+    return PopulationRegistry(
+        request.app.state.http,
+        base_url=settings.population_registry,
+        timeout=settings.connector_timeout_seconds,
+    )
+
+
+def bearer_token(request: Request) -> str:
+    """The bearer token of the Authorization header, or 401."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(headers={"WWW-Authenticate": "Bearer"})
+    return token.strip()
+
+
+DbDep = Annotated[Db, Depends(unit_of_work, scope="function")]
+LangDep = Annotated[Lang, Depends(request_lang)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClientDep = Annotated[identity.Client, Depends(client_of)]
+RegistryDep = Annotated[PopulationRegistry, Depends(population_registry)]
+TokenDep = Annotated[str, Depends(bearer_token)]
+
+
+async def current_account(db: DbDep, token: TokenDep) -> identity.Account:
+    """The account signed in with the request's bearer token."""
+    return await identity.account_for_token(db, token, kind="api")
+
+
+CurrentAccount = Annotated[identity.Account, Depends(current_account)]

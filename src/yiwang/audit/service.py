@@ -1,0 +1,253 @@
+"""Record state changes in the same transaction; seal and verify the hash chain afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+import weakref
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from yiwang.audit.masking import mask
+from yiwang.audit.models import audit_events as t
+from yiwang.database import Db, transaction, tx_state
+from yiwang.observability import current_request_id
+
+log = logging.getLogger("yiwang.audit")
+GENESIS = "0" * 64
+SEAL_BATCH = 500
+_ADVISORY_LOCK = 0x79697761  # "yiwa": one sealer at a time across instances
+_FIELDS = (
+    "id",
+    "occurred_at",
+    "actor_id",
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "request_id",
+    "summary",
+)
+
+
+class Actor(Protocol):
+    """Whoever caused a change: an account, or a named system process."""
+
+    @property
+    def id(self) -> str | None: ...
+
+    @property
+    def label(self) -> str: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class SystemActor:
+    """A change made by yiwang itself or an operator's command, not a signed-in person."""
+
+    label: str = "system"
+    id: str | None = None
+
+
+async def record(
+    db: Db,
+    *,
+    actor: Actor | None,
+    action: str,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Write the audit row of a state change inside that change's transaction."""
+    who = actor or SystemActor()
+    await db.execute(
+        sa.insert(t).values(
+            occurred_at=dt.datetime.now(dt.UTC),
+            actor_id=who.id,
+            actor=who.label[:100],
+            action=action,
+            target_type=target_type,
+            target_id=None if target_id is None else str(target_id),
+            request_id=current_request_id(),
+            summary={"before": mask(before), "after": mask(after)},
+        )
+    )
+    state = tx_state(db)
+    if not state.audited:
+        state.audited = True
+        engine = db.engine
+        state.after_commit.append(lambda: request_seal(engine))
+
+
+def _canonical_time(value: dt.datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds")
+
+
+def row_hash(row: Any, *, seq: int, prev_hash: str) -> str:
+    """SHA-256 over the row's content, its place in the chain and its predecessor's hash."""
+    content = {name: getattr(row, name) for name in _FIELDS}
+    content["occurred_at"] = _canonical_time(content["occurred_at"])
+    content["seq"] = seq
+    content["prev_hash"] = prev_hash
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+async def seal(engine: AsyncEngine, *, batch: int = SEAL_BATCH) -> int:
+    """Chain every committed, unsealed row, in commit order; returns how many were sealed."""
+    total = 0
+    while True:
+        async with transaction(engine, write=True, strict_audit=False) as db:
+            tx_state(db).exempt = True
+            if db.dialect.name == "postgresql":
+                await db.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK)))
+            last = (
+                await db.execute(
+                    sa.select(t.c.seq, t.c.hash)
+                    .where(t.c.seq.is_not(None))
+                    .order_by(t.c.seq.desc())
+                    .limit(1)
+                )
+            ).first()
+            seq, prev = (last.seq, last.hash) if last and last.seq is not None else (0, GENESIS)
+            rows = (
+                await db.execute(
+                    sa.select(*[t.c[name] for name in _FIELDS])
+                    .where(t.c.seq.is_(None))
+                    .order_by(t.c.id)
+                    .limit(batch)
+                )
+            ).all()
+            updates = []
+            for row in rows:
+                seq += 1
+                digest = row_hash(row, seq=seq, prev_hash=prev)
+                updates.append({"_id": row.id, "_seq": seq, "_prev": prev, "_hash": digest})
+                prev = digest
+            if updates:
+                await db.execute(
+                    sa.update(t)
+                    .where(t.c.id == sa.bindparam("_id"))
+                    .values(
+                        seq=sa.bindparam("_seq"),
+                        prev_hash=sa.bindparam("_prev"),
+                        hash=sa.bindparam("_hash"),
+                    ),
+                    updates,
+                )
+        total += len(rows)
+        if len(rows) < batch:
+            return total
+
+
+_running: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Task[None]] = (
+    weakref.WeakKeyDictionary()
+)
+_again: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
+
+
+def request_seal(engine: AsyncEngine) -> None:
+    """Seal soon, in the background; calls while a seal runs coalesce into one more pass."""
+    task = _running.get(engine)
+    if task is not None and not task.done():
+        _again.add(engine)
+        return
+    _running[engine] = asyncio.get_running_loop().create_task(_seal_until_quiet(engine))
+
+
+async def _seal_until_quiet(engine: AsyncEngine) -> None:
+    while True:
+        _again.discard(engine)
+        try:
+            await seal(engine)
+        except Exception:  # the next commit will try again; the rows wait unsealed, not lost
+            log.exception("sealing the audit chain failed")
+            return
+        if engine not in _again:
+            return
+
+
+async def drain(engine: AsyncEngine) -> None:
+    """Wait for a background seal of this engine to finish (at shutdown and in tests)."""
+    task = _running.get(engine)
+    if task is not None:
+        await asyncio.shield(task)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+@dataclasses.dataclass
+class Verification:
+    """The outcome of checking the chain: where it first breaks, if it does."""
+
+    ok: bool
+    checked: int
+    unsealed: int
+    first_bad_seq: int | None = None
+    first_bad_id: int | None = None
+    problem: str | None = None
+
+
+async def verify(engine: AsyncEngine, *, grace: dt.timedelta = dt.timedelta(minutes=5)) -> Verification:
+    """Recompute the chain and report the first row edited, inserted or deleted out of order."""
+    checked = 0
+    expected_seq, prev = 1, GENESIS
+    async with transaction(engine, write=False, strict_audit=False) as db:
+        result = await db.stream(
+            sa.select(*[t.c[n] for n in _FIELDS], t.c.seq, t.c.prev_hash, t.c.hash)
+            .where(t.c.seq.is_not(None))
+            .order_by(t.c.seq)
+        )
+        max_sealed_id = 0
+        prev_time: dt.datetime | None = None
+        async for row in result:
+            checked += 1
+            max_sealed_id = max(max_sealed_id, row.id)
+            if row.seq != expected_seq:
+                return Verification(
+                    False, checked, 0, row.seq, row.id,
+                    f"sequence jumps from {expected_seq - 1} to {row.seq}: "
+                    "rows were deleted or inserted",
+                )
+            if row.prev_hash != prev:
+                return Verification(
+                    False, checked, 0, row.seq, row.id,
+                    "link to the previous row is broken: a row before it was deleted or replaced",
+                )
+            if row_hash(row, seq=row.seq, prev_hash=prev) != row.hash:
+                return Verification(
+                    False, checked, 0, row.seq, row.id, "row content was edited after sealing"
+                )
+            occurred = _aware(row.occurred_at)
+            if prev_time is not None and occurred < prev_time - grace:
+                return Verification(
+                    False, checked, 0, row.seq, row.id,
+                    "row is dated long before the row sealed ahead of it: inserted out of order",
+                )
+            prev_time = max(prev_time or occurred, occurred)
+            prev = row.hash
+            expected_seq += 1
+        cutoff = dt.datetime.now(dt.UTC) - grace
+        unsealed = (
+            await db.execute(
+                sa.select(t.c.id, t.c.occurred_at).where(t.c.seq.is_(None)).order_by(t.c.id)
+            )
+        ).all()
+    for row in unsealed:
+        occurred = _aware(row.occurred_at)
+        if row.id < max_sealed_id and occurred < cutoff:
+            return Verification(
+                False, checked, len(unsealed), None, row.id,
+                "an unsealed row sits among sealed ones: inserted out of order",
+            )
+    return Verification(True, checked, len(unsealed))

@@ -1,0 +1,80 @@
+"""Settings: one object, read from YIWANG_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Everything yiwang can be told from outside; nothing else reads the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="YIWANG_", extra="ignore")
+
+    env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'yiwang.db'}"
+    definitions_dir: Path = ROOT / "definitions"
+    secret_key: str = Field(default="dev-only-secret-change-me", min_length=16)
+    base_url: str = ""
+
+    # The demo region's department systems (a separate HTTP service in development).
+    demo_systems_host: str = "127.0.0.1"
+    demo_systems_port: int = 8100
+    population_registry_url: str = ""
+    connector_timeout_seconds: float = 3.0
+
+    # Sign-in.
+    session_hours: int = 8
+    token_minutes: int = 60
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+
+    # Requests.
+    max_body_bytes: int = 1_048_576
+    log_level: str = "INFO"
+    log_json: bool = True
+    strict_audit: bool = True
+    cookie_secure: bool = False
+
+    @property
+    def async_database_url(self) -> str:
+        """The database URL mapped onto the drivers yiwang uses."""
+        return to_async_url(self.database_url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the system of record is the embedded SQLite default."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def population_registry(self) -> str:
+        """Base URL of the population registry (公安人口库) connector."""
+        return self.population_registry_url or (
+            f"http://{self.demo_systems_host}:{self.demo_systems_port}/population"
+        )
+
+
+def to_async_url(url: str) -> str:
+    """Map a plain sqlite:/// or postgresql:// URL to its asyncio driver."""
+    for plain, driver in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

@@ -1,0 +1,154 @@
+"""Engines, the shared table metadata, and the unit of work (one transaction per request or job)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from yiwang.config import Settings, to_async_url
+
+log = logging.getLogger("yiwang.database")
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# An auto-incrementing 64-bit key on PostgreSQL that is still SQLite's rowid alias.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+Db = AsyncConnection
+"""The unit of work handed to services: one open transaction, whatever the driver."""
+
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
+
+
+@dataclasses.dataclass
+class TxState:
+    """What one transaction did, read at commit time."""
+
+    writes: int = 0
+    audited: bool = False
+    exempt: bool = False
+    after_commit: list[Callable[[], Awaitable[None] | None]] = dataclasses.field(
+        default_factory=list
+    )
+
+
+class UnauditedChange(RuntimeError):
+    """A transaction changed data without writing an audit row."""
+
+
+def tx_state(db: AsyncConnection) -> TxState:
+    """The bookkeeping of the transaction currently open on this connection."""
+    state = db.info.get("yiwang_tx")
+    if state is None:
+        state = db.info["yiwang_tx"] = TxState()
+    return state
+
+
+def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
+    """Build the asyncio engine for a plain database URL; SQLite gets WAL and BEGIN IMMEDIATE."""
+    url = make_url(to_async_url(database_url))
+    is_sqlite = url.get_backend_name() == "sqlite"
+    kwargs: dict[str, Any] = {"echo": echo}
+    if is_sqlite:
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(url, **kwargs)
+
+    if is_sqlite:
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy's "begin" event decide how each transaction starts.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            for pragma in (
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA foreign_keys=ON",
+                "PRAGMA busy_timeout=30000",
+            ):
+                cursor.execute(pragma)
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(conn: sa.Connection) -> None:
+            # A transaction that may write takes the write lock up front: SQLite cannot
+            # upgrade a read lock under contention, and busy_timeout does not cover it.
+            write = conn.get_execution_options().get("yiwang_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _count_writes(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:6].upper() in _WRITE_VERBS:
+            state = conn.info.get("yiwang_tx")
+            if state is not None:
+                state.writes += 1
+
+    return engine
+
+
+@asynccontextmanager
+async def transaction(
+    engine: AsyncEngine, *, write: bool = True, strict_audit: bool = True
+) -> AsyncIterator[AsyncConnection]:
+    """Open one transaction: commit when the block ends, roll back when it raises.
+
+    An exception with a true ``keep_changes`` attribute (a refused sign-in that must still
+    count the failure) commits what was written before it is re-raised.
+    """
+    async with engine.connect() as conn:
+        if write:
+            conn = await conn.execution_options(yiwang_write=True)
+        conn.info["yiwang_tx"] = state = TxState()
+        trans = await conn.begin()
+        try:
+            yield conn
+            _check_audited(state, strict_audit)
+        except BaseException as exc:
+            if getattr(exc, "keep_changes", False) and trans.is_active:
+                _check_audited(state, strict_audit)
+                await trans.commit()
+            elif trans.is_active:
+                await trans.rollback()
+            raise
+        else:
+            await trans.commit()
+        finally:
+            conn.info.pop("yiwang_tx", None)
+    for callback in state.after_commit:
+        try:
+            result = callback()
+            if result is not None:
+                await result
+        except Exception:  # an after-commit hook must never undo an acknowledged commit
+            log.exception("after-commit hook failed")
+
+
+def _check_audited(state: TxState, strict: bool) -> None:
+    if strict and state.writes and not (state.audited or state.exempt):
+        raise UnauditedChange("a transaction changed data without writing an audit row")
+
+
+def engine_for(settings: Settings) -> AsyncEngine:
+    """The engine for the configured system of record."""
+    return create_engine(settings.database_url)

@@ -1,0 +1,109 @@
+"""All SQL of the identity domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from yiwang.database import Db
+from yiwang.identity.models import accounts, login_failures, sessions
+
+
+async def account_by_id(db: Db, account_id: str) -> sa.Row[Any] | None:
+    """One account by its id."""
+    return (await db.execute(sa.select(accounts).where(accounts.c.id == account_id))).first()
+
+
+async def account_by_login(db: Db, identifier: str) -> sa.Row[Any] | None:
+    """The account a sign-in name points to: username, mobile number or ID number."""
+    query = sa.select(accounts).where(
+        sa.or_(
+            accounts.c.username == identifier,
+            accounts.c.phone == identifier,
+            accounts.c.id_number == identifier.upper(),
+        )
+    )
+    return (await db.execute(query.limit(1))).first()
+
+
+async def account_taken(db: Db, *, username: str, id_number: str | None, phone: str | None) -> bool:
+    """Whether an account already holds this username, ID number or mobile number."""
+    conditions = [accounts.c.username == username]
+    if id_number:
+        conditions.append(accounts.c.id_number == id_number)
+    if phone:
+        conditions.append(accounts.c.phone == phone)
+    query = sa.select(sa.literal(1)).where(sa.or_(*conditions)).limit(1)
+    return (await db.execute(query)).first() is not None
+
+
+async def insert_account(db: Db, values: dict[str, Any]) -> None:
+    """Store a new account."""
+    await db.execute(sa.insert(accounts).values(**values))
+
+
+async def update_password_hash(db: Db, account_id: str, password_hash: str) -> None:
+    """Replace an account's password hash."""
+    await db.execute(
+        sa.update(accounts)
+        .where(accounts.c.id == account_id)
+        .values(password_hash=password_hash, updated_at=dt.datetime.now(dt.UTC))
+    )
+
+
+async def count_failures(db: Db, *, scope: str, key: str, since: dt.datetime) -> int:
+    """Failed sign-ins for an account or a client address since a moment."""
+    query = sa.select(sa.func.count()).where(
+        login_failures.c.scope == scope,
+        login_failures.c.key == key,
+        login_failures.c.failed_at >= since,
+    )
+    return int((await db.execute(query)).scalar_one())
+
+
+async def add_failures(db: Db, rows: list[dict[str, Any]], *, prune_before: dt.datetime) -> None:
+    """Count failed sign-ins and forget those older than the window."""
+    await db.execute(sa.delete(login_failures).where(login_failures.c.failed_at < prune_before))
+    await db.execute(sa.insert(login_failures), rows)
+
+
+async def clear_failures(db: Db, *, scope: str, key: str) -> None:
+    """Forget an account's failures after it signs in."""
+    await db.execute(
+        sa.delete(login_failures).where(
+            login_failures.c.scope == scope, login_failures.c.key == key
+        )
+    )
+
+
+async def insert_session(db: Db, values: dict[str, Any]) -> None:
+    """Store a new sign-in session."""
+    await db.execute(sa.insert(sessions).values(**values))
+
+
+async def session_with_account(db: Db, token_hash: str) -> sa.Row[Any] | None:
+    """A session and its account, by the token's hash."""
+    query = (
+        sa.select(
+            sessions.c.token_hash,
+            sessions.c.kind.label("session_kind"),
+            sessions.c.expires_at,
+            sessions.c.revoked_at,
+            accounts,
+        )
+        .join(accounts, accounts.c.id == sessions.c.account_id)
+        .where(sessions.c.token_hash == token_hash)
+    )
+    return (await db.execute(query)).first()
+
+
+async def revoke_session(db: Db, token_hash: str, *, at: dt.datetime) -> int:
+    """End a session; returns 1 if it was open."""
+    result = await db.execute(
+        sa.update(sessions)
+        .where(sessions.c.token_hash == token_hash, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    return result.rowcount

@@ -1,0 +1,393 @@
+"""The identity verbs: register with real-name verification, sign in, sessions, accounts."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+import secrets
+import types
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from yiwang.audit import service as audit
+from yiwang.database import Db
+from yiwang.errors import Invalid, TooManyRequests, Unauthorized, Unavailable, field_error
+from yiwang.exchange.connectors import PopulationRegistry, SourceUnavailable
+from yiwang.identity import passwords
+from yiwang.identity import repository as repo
+from yiwang.kit import regions
+from yiwang.kit.validators import (
+    InvalidIdNumber,
+    InvalidPhone,
+    InvalidUscc,
+    normalize_mobile,
+    parse_id_number,
+    parse_uscc,
+)
+
+# Chinese names (with the interpunct of minority names) or names in Latin letters.
+_NAME = re.compile(r"^(?:[\u3400-\u9fff\uf900-\ufaff·•]{2,30}|[A-Za-z][A-Za-z .'\-·]{1,59})$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Account:
+    """A person or organisation that can sign in."""
+
+    id: str
+    username: str
+    kind: str
+    name: str
+    id_number: str | None
+    phone: str | None
+    uscc: str | None
+    enterprise_name: str | None
+    department_code: str | None
+    roles: tuple[str, ...]
+    realname_verified_at: dt.datetime | None
+    status: str
+
+    @property
+    def label(self) -> str:
+        """How the audit log names this account."""
+        return f"{self.kind}:{self.username}"
+
+    @classmethod
+    def from_row(cls, row: Any) -> Account:
+        """Build from a database row of ``accounts``."""
+        return cls(
+            id=row.id,
+            username=row.username,
+            kind=row.kind,
+            name=row.name,
+            id_number=row.id_number,
+            phone=row.phone,
+            uscc=row.uscc,
+            enterprise_name=row.enterprise_name,
+            department_code=row.department_code,
+            roles=tuple(row.roles or ()),
+            realname_verified_at=(
+                _aware(row.realname_verified_at) if row.realname_verified_at else None
+            ),
+            status=row.status,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Client:
+    """Where a request comes from, for throttling and the session record."""
+
+    address: str = "unknown"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def clean_name(value: str) -> str:
+    """A name with its inner whitespace collapsed, or ValueError if it is not a person's name."""
+    name = " ".join(value.split())
+    if not _NAME.match(name):
+        raise ValueError(name)
+    return name
+
+
+def check_id_number(value: str) -> str:
+    """The 18-character ID number, upgraded from 15 digits if needed; InvalidIdNumber if not."""
+    return parse_id_number(value, region_exists=regions.exists).value
+
+
+async def register_citizen(
+    db: Db,
+    *,
+    registry: PopulationRegistry,
+    name: str,
+    id_number: str,
+    phone: str,
+    password: str,
+) -> Account:
+    """实名注册: check every field, match name + ID against the population registry, store."""
+    errors: list[dict[str, Any]] = []
+    try:
+        name = clean_name(name)
+    except ValueError:
+        errors.append(field_error("name", "invalid_name"))
+    parsed = None
+    try:
+        parsed = parse_id_number(id_number, region_exists=regions.exists)
+    except InvalidIdNumber as exc:
+        errors.append(
+            field_error("id_number", "invalid_id_number", message_key=_id_message(exc.reason))
+        )
+    try:
+        phone = normalize_mobile(phone)
+    except InvalidPhone:
+        errors.append(field_error("phone", "invalid_phone"))
+    avoid = (phone, id_number)
+    if parsed is not None:
+        avoid += (parsed.value, parsed.birth_date.strftime("%Y%m%d"))
+    if passwords.is_weak(password, avoid=avoid):
+        errors.append(field_error("password", "weak_password"))
+    if errors:
+        raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
+    assert parsed is not None
+    if await repo.account_taken(db, username=phone, id_number=parsed.value, phone=phone):
+        raise Invalid("account_exists", details=[field_error("id_number", "account_exists")])
+    try:
+        matched = await registry.names_match(name=name, id_number=parsed.value)
+    except SourceUnavailable as exc:
+        raise Unavailable("registry_unavailable", headers={"Retry-After": "30"}) from exc
+    if not matched:
+        raise Invalid(
+            "realname_mismatch",
+            details=[field_error("name", "realname_mismatch"), field_error("id_number", "realname_mismatch")],
+        )
+    account = await _insert(
+        db,
+        kind="citizen",
+        username=phone,
+        name=name,
+        id_number=parsed.value,
+        phone=phone,
+        password_hash=await passwords.hash_password(password),
+        realname_source=registry.source,
+    )
+    await audit.record(
+        db,
+        actor=account,
+        action="account.registered",
+        target_type="account",
+        target_id=account.id,
+        after={"kind": "citizen", "name": name, "id_number": parsed.value, "phone": phone,
+               "realname_source": registry.source},
+    )
+    return account
+
+
+def _id_message(reason: str) -> str:
+    return "invalid_id_number" if reason == "format" else f"invalid_id_number.{reason}"
+
+
+async def create_account(
+    db: Db,
+    *,
+    actor: audit.Actor | None,
+    kind: str,
+    username: str,
+    name: str,
+    password: str | None = None,
+    password_hash: str | None = None,
+    id_number: str | None = None,
+    phone: str | None = None,
+    uscc: str | None = None,
+    enterprise_name: str | None = None,
+    department_code: str | None = None,
+    roles: Sequence[str] = (),
+    realname_source: str | None = None,
+) -> Account:
+    """Create an account as an administrator or operator (demo accounts, staff, enterprises)."""
+    if kind not in ("citizen", "enterprise", "staff", "admin"):
+        raise Invalid(details=[field_error("kind", "validation_error")])
+    errors = []
+    if id_number:
+        try:
+            id_number = check_id_number(id_number)
+        except InvalidIdNumber as exc:
+            errors.append(field_error("id_number", "invalid_id_number", message_key=_id_message(exc.reason)))
+    if phone:
+        try:
+            phone = normalize_mobile(phone)
+        except InvalidPhone:
+            errors.append(field_error("phone", "invalid_phone"))
+    if uscc:
+        try:
+            uscc = parse_uscc(uscc).value
+        except InvalidUscc:
+            errors.append(field_error("uscc", "invalid_uscc"))
+    if kind == "enterprise" and not uscc and not errors:
+        errors.append(field_error("uscc", "invalid_uscc"))
+    if password_hash is None:
+        if password is None or passwords.is_weak(password):
+            errors.append(field_error("password", "weak_password"))
+        else:
+            password_hash = await passwords.hash_password(password)
+    if errors:
+        raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
+    if await repo.account_taken(db, username=username, id_number=id_number, phone=phone):
+        raise Invalid("account_exists", details=[field_error("username", "account_exists")])
+    assert password_hash is not None
+    account = await _insert(
+        db,
+        kind=kind,
+        username=username,
+        name=name,
+        id_number=id_number,
+        phone=phone,
+        uscc=uscc,
+        enterprise_name=enterprise_name,
+        department_code=department_code,
+        roles=list(roles),
+        password_hash=password_hash,
+        realname_source=realname_source,
+    )
+    await audit.record(
+        db,
+        actor=actor,
+        action="account.created",
+        target_type="account",
+        target_id=account.id,
+        after={"kind": kind, "username": username, "name": name, "id_number": id_number,
+               "phone": phone, "uscc": uscc, "department_code": department_code,
+               "roles": list(roles)},
+    )
+    return account
+
+
+async def _insert(db: Db, **values: Any) -> Account:
+    now = _now()
+    row = {
+        "id": str(uuid.uuid4()),
+        "id_number": None,
+        "phone": None,
+        "uscc": None,
+        "enterprise_name": None,
+        "department_code": None,
+        "realname_source": None,
+        "roles": [],
+        "status": "active",
+        "created_at": now,
+        "updated_at": now,
+        "realname_verified_at": now if values.get("realname_source") else None,
+        **values,
+    }
+    try:
+        async with db.begin_nested():
+            await repo.insert_account(db, row)
+    except sa.exc.IntegrityError as exc:  # a concurrent registration won the race
+        raise Invalid("account_exists", details=[field_error("id_number", "account_exists")]) from exc
+    return Account.from_row(types.SimpleNamespace(**row))
+
+
+class LoginFailed(Unauthorized):
+    """A refused sign-in; the failure it counts is committed even though the request fails."""
+
+    code = "invalid_credentials"
+    keep_changes = True
+
+
+async def authenticate(
+    db: Db,
+    *,
+    identifier: str,
+    password: str,
+    client: Client,
+    window: dt.timedelta,
+    max_per_account: int,
+    max_per_address: int,
+) -> Account:
+    """Check a password; throttled per account and per address, equally slow for unknown names."""
+    key = identifier.strip().lower()[:128]
+    now = _now()
+    since = now - window
+    account_failures = await repo.count_failures(db, scope="account", key=key, since=since)
+    address_failures = await repo.count_failures(db, scope="address", key=client.address, since=since)
+    if account_failures >= max_per_account or address_failures >= max_per_address:
+        minutes = max(1, int(window.total_seconds() // 60))
+        raise TooManyRequests(
+            params={"minutes": minutes}, headers={"Retry-After": str(int(window.total_seconds()))}
+        )
+    row = await repo.account_by_login(db, identifier.strip())
+    ok = await passwords.verify_password(
+        row.password_hash if row is not None else passwords.dummy_hash(), password
+    )
+    if row is None or not ok or row.status != "active":
+        await repo.add_failures(
+            db,
+            [
+                {"scope": "account", "key": key, "failed_at": now},
+                {"scope": "address", "key": client.address, "failed_at": now},
+            ],
+            prune_before=since,
+        )
+        await audit.record(
+            db,
+            actor=None,
+            action="auth.sign_in_failed",
+            target_type="account",
+            target_id=row.id if row is not None else None,
+            after={"client_address": client.address},
+        )
+        raise LoginFailed()
+    account = Account.from_row(row)
+    if account_failures:
+        await repo.clear_failures(db, scope="account", key=key)
+    if passwords.needs_rehash(row.password_hash):
+        await repo.update_password_hash(db, account.id, await passwords.hash_password(password))
+    return account
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_session(
+    db: Db, *, account: Account, kind: str, client: Client, ttl: dt.timedelta
+) -> tuple[str, dt.datetime]:
+    """Open a web session or issue an API bearer token; returns the secret and its expiry."""
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    expires_at = now + ttl
+    await repo.insert_session(
+        db,
+        {
+            "token_hash": _token_hash(token),
+            "account_id": account.id,
+            "kind": kind,
+            "created_at": now,
+            "expires_at": expires_at,
+            "client_address": client.address,
+        },
+    )
+    await audit.record(
+        db,
+        actor=account,
+        action="auth.signed_in",
+        target_type="account",
+        target_id=account.id,
+        after={"session_kind": kind, "client_address": client.address},
+    )
+    return token, expires_at
+
+
+async def account_for_token(db: Db, token: str, *, kind: str | None = None) -> Account:
+    """The account behind a bearer token or session cookie, or 401 saying why not."""
+    row = await repo.session_with_account(db, _token_hash(token))
+    if row is None or row.revoked_at is not None or (kind and row.session_kind != kind):
+        raise Unauthorized("invalid_token", headers={"WWW-Authenticate": "Bearer"})
+    if _aware(row.expires_at) <= _now():
+        raise Unauthorized("token_expired", headers={"WWW-Authenticate": "Bearer"})
+    if row.status != "active":
+        raise Unauthorized("account_disabled")
+    return Account.from_row(row)
+
+
+async def end_session(db: Db, *, account: Account, token: str) -> None:
+    """Sign out: the token or cookie stops working at once."""
+    if await repo.revoke_session(db, _token_hash(token), at=_now()):
+        await audit.record(
+            db, actor=account, action="auth.signed_out", target_type="account", target_id=account.id
+        )
+
+
+async def get_account(db: Db, account_id: str) -> Account | None:
+    """One account by id."""
+    row = await repo.account_by_id(db, account_id)
+    return Account.from_row(row) if row is not None else None

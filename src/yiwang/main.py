@@ -1,0 +1,70 @@
+"""The ASGI application: routers, error handling, middleware and the lifespan that owns resources."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from yiwang import __version__
+from yiwang.api import catalog as catalog_api
+from yiwang.api import errors as api_errors
+from yiwang.api import identity as identity_api
+from yiwang.api import ops as ops_api
+from yiwang.api import regions as regions_api
+from yiwang.api.middleware import BodyLimitMiddleware
+from yiwang.audit import service as audit
+from yiwang.catalog.definitions import load_region
+from yiwang.config import Settings, get_settings
+from yiwang.database import create_engine
+from yiwang.observability import Metrics, RequestContextMiddleware
+from yiwang.web import pages
+
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for these settings (the environment's by default)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.region = load_region(settings.definitions_dir)
+        app.state.engine = engine = create_engine(settings.database_url)
+        app.state.http = httpx.AsyncClient(
+            timeout=settings.connector_timeout_seconds,
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            headers={"User-Agent": f"yiwang/{__version__}"},
+        )
+        try:
+            yield
+        finally:
+            await audit.drain(engine)
+            await app.state.http.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="yiwang 一网",
+        version=__version__,
+        summary="One-network government services platform (一网通办)",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = Metrics()
+    api_errors.install(app, render_html=pages.render_error)
+    for router in (
+        ops_api.router,
+        identity_api.router,
+        catalog_api.router,
+        regions_api.router,
+        pages.router,
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics, router_app=app)
+    return app

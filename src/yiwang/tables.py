@@ -1,0 +1,10 @@
+"""Every domain's tables on the one metadata, for migrations and tests (not imported by domains)."""
+
+from __future__ import annotations
+
+from yiwang.audit import models as audit_models
+from yiwang.catalog import models as catalog_models
+from yiwang.database import metadata
+from yiwang.identity import models as identity_models
+
+__all__ = ["audit_models", "catalog_models", "identity_models", "metadata"]

@@ -1,0 +1,113 @@
+"""The audit log: a row per change in the same transaction, masked, hash-chained, verifiable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from yiwang.audit import service as audit
+from yiwang.audit.models import audit_events
+from yiwang.database import UnauditedChange, transaction
+from yiwang.identity.models import accounts
+
+pytestmark = pytest.mark.anyio
+
+
+async def rows(engine, action: str) -> list[sa.Row]:
+    async with engine.connect() as conn:
+        result = await conn.execute(sa.select(audit_events).where(audit_events.c.action == action))
+        return list(result.all())
+
+
+async def test_registration_writes_a_masked_audit_row_with_the_request_id(client: httpx.AsyncClient, engine) -> None:
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={"name": "赵敏", "id_number": "330523199512120022", "phone": "13812345678", "password": "bamboo-2026"},
+        headers={"X-Request-ID": "req-audit-1"},
+    )
+    assert response.status_code == 201
+    assert response.headers["x-request-id"] == "req-audit-1"
+    [row] = await rows(engine, "account.registered")
+    assert row.request_id == "req-audit-1"
+    assert row.actor_id == response.json()["id"]
+    after = row.summary["after"]
+    assert after["id_number"] == "330523********0022"
+    assert after["phone"] == "138****5678"
+    assert after["name"] == "赵*"
+    assert "password" not in after and "password_hash" not in after
+    text = str(row.summary)
+    assert "330523199512120022" not in text and "13812345678" not in text
+
+
+async def test_failed_change_leaves_no_audit_row_and_no_account(client: httpx.AsyncClient, engine) -> None:
+    await client.post(
+        "/api/v1/auth/register",
+        json={"name": "赵明", "id_number": "330523199512120022", "phone": "13812345678", "password": "bamboo-2026"},
+    )
+    assert await rows(engine, "account.registered") == []
+
+
+async def test_refused_sign_in_is_recorded_even_though_the_request_fails(client: httpx.AsyncClient, engine) -> None:
+    await client.post("/api/v1/auth/token", data={"username": "citizen1", "password": "wrong-pass-9"})
+    [row] = await rows(engine, "auth.sign_in_failed")
+    assert row.summary["after"]["client_address"] == "203.0.113.7"
+
+
+async def test_a_write_without_an_audit_row_is_refused(engine) -> None:
+    with pytest.raises(UnauditedChange):
+        async with transaction(engine) as db:
+            await db.execute(sa.update(accounts).values(name="悄悄改名"))
+    async with engine.connect() as conn:
+        names = (await conn.execute(sa.select(accounts.c.name))).scalars().all()
+    assert "悄悄改名" not in names
+
+
+async def test_chain_verifies_after_real_traffic(client: httpx.AsyncClient, engine) -> None:
+    for _ in range(3):
+        await client.post("/api/v1/auth/token", data={"username": "citizen1", "password": "yiwang-demo"})
+    await audit.drain(engine)
+    await audit.seal(engine)
+    result = await audit.verify(engine)
+    assert result.ok, result
+    assert result.checked > 30 and result.unsealed == 0
+
+
+async def _tamper(engine, statement: str) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(sa.text(statement))
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 7", "edited"),
+        ("DELETE FROM audit_events WHERE seq = 7", "deleted"),
+        ("UPDATE audit_events SET seq = seq + 1000 WHERE seq >= 7", "deleted or inserted"),
+    ],
+)
+async def test_tampering_is_found_at_the_first_bad_row(engine, statement: str, problem: str) -> None:
+    assert (await audit.verify(engine)).ok
+    await _tamper(engine, statement)
+    result = await audit.verify(engine)
+    assert not result.ok
+    assert result.first_bad_seq in (7, 8, 1007)
+    assert problem in result.problem
+
+
+async def test_a_row_slipped_in_later_with_an_old_date_is_found(engine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.insert(audit_events).values(
+                occurred_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+                actor="forger",
+                action="account.created",
+                summary={"before": None, "after": None},
+            )
+        )
+    await audit.seal(engine)
+    result = await audit.verify(engine)
+    assert not result.ok
+    assert "inserted out of order" in result.problem

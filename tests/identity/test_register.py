@@ -1,0 +1,147 @@
+"""实名注册 through the API, verified against the population registry over real HTTP."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import sign_in
+from yiwang.identity.models import accounts
+
+pytestmark = pytest.mark.anyio
+
+ZHAO_MIN = {"name": "赵敏", "id_number": "330523199512120022", "phone": "13812345678"}
+
+
+async def count_accounts(engine) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(sa.select(sa.func.count()).select_from(accounts))).scalar_one())
+
+
+async def test_registered_citizen_can_sign_in_and_sees_masked_numbers(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/auth/register", json={**ZHAO_MIN, "password": "bamboo-2026"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["kind"] == "citizen"
+    assert body["realname_verified"] is True
+    assert body["id_number"] == "330523********0022"
+    assert body["phone"] == "138****5678"
+
+    headers = await sign_in(client, "13812345678", "bamboo-2026")
+    me = (await client.get("/api/v1/me", headers=headers)).json()
+    assert me["name"] == "赵敏"
+    assert me["id"] == body["id"]
+    # Signing in with the ID number works too.
+    await sign_in(client, "330523199512120022", "bamboo-2026")
+
+
+async def test_name_must_match_the_registry(client: httpx.AsyncClient, engine) -> None:
+    before = await count_accounts(engine)
+    response = await client.post(
+        "/api/v1/auth/register", json={**ZHAO_MIN, "name": "赵明", "password": "bamboo-2026"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "realname_mismatch"
+    assert "不一致" in response.json()["error"]["message"]
+    assert await count_accounts(engine) == before
+
+
+async def test_unknown_person_is_a_mismatch(client: httpx.AsyncClient) -> None:
+    # A valid ID number of the demo county that the registry does not hold.
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={"name": "赵敏", "id_number": "330523199512120030", "phone": "13812345679", "password": "bamboo-2026"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "realname_mismatch"
+
+
+async def test_traditional_and_pinyin_names_in_the_registry_are_cleaned(client: httpx.AsyncClient) -> None:
+    # The registry holds 張強 and 孫(sūn)建華; people type their names in simplified characters.
+    for name, id_number, phone in (
+        ("张强", "330523200101150038", "13812340001"),
+        ("孙建华", "330523197004202313", "13812340002"),
+    ):
+        response = await client.post(
+            "/api/v1/auth/register",
+            json={"name": name, "id_number": id_number, "phone": phone, "password": "bamboo-2026"},
+        )
+        assert response.status_code == 201, response.text
+
+
+async def test_legacy_fifteen_digit_number_is_upgraded(client: httpx.AsyncClient) -> None:
+    # 钱伟 330523198808081216 — his old 15-digit number drops the century and the check character.
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={"name": "钱伟", "id_number": "330523880808121", "phone": "13812340003", "password": "bamboo-2026"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["id_number"] == "330523********1216"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("id_number", "330523199512120023", "invalid_id_number"),  # wrong check character
+        ("id_number", "33052319950230002X", "invalid_id_number"),  # 30 February
+        ("id_number", "999999199512120022", "invalid_id_number"),  # no such division
+        ("id_number", "hello", "invalid_id_number"),
+        ("phone", "12812345678", "invalid_phone"),
+        ("phone", "1381234567", "invalid_phone"),
+        ("password", "12345678", "weak_password"),
+        ("password", "short1", "weak_password"),
+        ("password", "x13812345678", "weak_password"),  # built on the phone number
+        ("name", "<script>alert(1)</script>", "invalid_name"),
+        ("name", "Robert'); DROP TABLE accounts;--", "invalid_name"),
+    ],
+)
+async def test_bad_fields_are_422_with_a_code_per_field(
+    client: httpx.AsyncClient, engine, field: str, value: str, code: str
+) -> None:
+    before = await count_accounts(engine)
+    payload = {**ZHAO_MIN, "password": "bamboo-2026", field: value}
+    response = await client.post("/api/v1/auth/register", json=payload)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert [d["field"] for d in error["details"]] == [field]
+    assert error["details"][0]["message"]
+    assert await count_accounts(engine) == before
+
+
+async def test_id_number_errors_say_what_is_wrong_in_english_too(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={**ZHAO_MIN, "id_number": "33052319950230002X", "password": "bamboo-2026"},
+        headers={"Accept-Language": "en-GB,en;q=0.9"},
+    )
+    detail = response.json()["error"]["details"][0]
+    assert detail["code"] == "invalid_id_number"
+    assert "birth date" in detail["message"]
+
+
+async def test_second_registration_for_the_same_person_is_refused(client: httpx.AsyncClient) -> None:
+    payload = {**ZHAO_MIN, "password": "bamboo-2026"}
+    assert (await client.post("/api/v1/auth/register", json=payload)).status_code == 201
+    again = await client.post("/api/v1/auth/register", json={**payload, "phone": "13912345678"})
+    assert again.status_code == 422
+    assert again.json()["error"]["code"] == "account_exists"
+    # citizen1's person is already registered as a demo account.
+    demo = await client.post(
+        "/api/v1/auth/register",
+        json={"name": "李明", "id_number": "330523199003072317", "phone": "13700000000", "password": "bamboo-2026"},
+    )
+    assert demo.json()["error"]["code"] == "account_exists"
+
+
+async def test_registry_down_is_503_and_writes_nothing(client: httpx.AsyncClient, app, engine) -> None:
+    app.state.settings = app.state.settings.model_copy(
+        update={"population_registry_url": "http://127.0.0.1:9/population"}
+    )
+    before = await count_accounts(engine)
+    response = await client.post("/api/v1/auth/register", json={**ZHAO_MIN, "password": "bamboo-2026"})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "registry_unavailable"
+    assert response.headers["retry-after"]
+    assert await count_accounts(engine) == before

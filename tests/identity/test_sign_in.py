@@ -1,0 +1,106 @@
+"""Sign-in with tokens: roles, sign-out, expiry and throttling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import sign_in
+from yiwang.identity.models import sessions
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize(
+    ("username", "kind"),
+    [("citizen1", "citizen"), ("citizen2", "citizen"), ("citizen3", "citizen"),
+     ("enterprise1", "enterprise"), ("admin", "admin"), ("staff-samr", "staff"),
+     ("staff-civil", "staff")],
+)
+async def test_demo_accounts_sign_in(client: httpx.AsyncClient, username: str, kind: str) -> None:
+    me = (await client.get("/api/v1/me", headers=await sign_in(client, username))).json()
+    assert me["username"] == username
+    assert me["kind"] == kind
+
+
+async def test_every_department_has_a_staff_account_with_all_its_roles(client: httpx.AsyncClient) -> None:
+    departments = (await client.get("/api/v1/departments")).json()
+    for department in departments:
+        me = (await client.get("/api/v1/me", headers=await sign_in(client, f"staff-{department['code']}"))).json()
+        assert me["department"]["code"] == department["code"]
+        assert sorted(me["roles"]) == sorted(role["code"] for role in department["roles"])
+
+
+async def test_enterprise_account_carries_its_credit_code(client: httpx.AsyncClient) -> None:
+    me = (await client.get("/api/v1/me", headers=await sign_in(client, "enterprise1"))).json()
+    assert me["uscc"] == "91330523MA28C1K70K"
+    assert me["enterprise_name"] == "安吉竹韵茶业有限公司"
+
+
+async def test_wrong_password_is_401_with_a_message(client: httpx.AsyncClient) -> None:
+    response = await client.post("/api/v1/auth/token", data={"username": "citizen1", "password": "nope-nope-1"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_credentials"
+
+
+async def test_failed_sign_in_costs_the_same_whether_or_not_the_account_exists(client: httpx.AsyncClient) -> None:
+    # Both paths verify one argon2 hash; neither may skip it. Compare medians of a few tries.
+    async def median(username: str) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            await client.post("/api/v1/auth/token", data={"username": username, "password": "wrong-pass-9"})
+            times.append(time.perf_counter() - started)
+        return sorted(times)[1]
+
+    existing, missing = await median("citizen2"), await median("nobody-at-all")
+    assert missing > existing * 0.5 and existing > missing * 0.5, (existing, missing)
+
+
+async def test_signing_out_revokes_the_token(client: httpx.AsyncClient) -> None:
+    headers = await sign_in(client, "citizen1")
+    assert (await client.post("/api/v1/auth/logout", headers=headers)).status_code == 204
+    response = await client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_token"
+
+
+async def test_expired_token_is_401_token_expired(client: httpx.AsyncClient, engine) -> None:
+    headers = await sign_in(client, "citizen1")
+    async with engine.begin() as conn:
+        await conn.execute(sa.update(sessions).values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)))
+    response = await client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_expired"
+
+
+async def test_me_without_a_token_is_401(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/me", headers={"Accept-Language": "en"})
+    assert response.status_code == 401
+    assert response.json()["error"] == {
+        "code": "not_authenticated", "message": "Please sign in first.", "details": []
+    }
+
+
+async def test_repeated_failures_lock_the_account_then_the_right_password_is_refused(client: httpx.AsyncClient) -> None:
+    for _ in range(5):
+        response = await client.post("/api/v1/auth/token", data={"username": "citizen2", "password": "wrong-pass-9"})
+        assert response.status_code == 401
+    response = await client.post("/api/v1/auth/token", data={"username": "citizen2", "password": "yiwang-demo"})
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "too_many_attempts"
+    assert int(response.headers["retry-after"]) > 0
+    # Other accounts from other addresses are unaffected.
+    await sign_in(client, "citizen1")
+
+
+async def test_one_address_guessing_many_accounts_is_throttled(client: httpx.AsyncClient, app) -> None:
+    app.state.settings = app.state.settings.model_copy(update={"login_max_failures_per_address": 4})
+    for index in range(4):
+        await client.post("/api/v1/auth/token", data={"username": f"guess{index}", "password": "wrong-pass-9"})
+    response = await client.post("/api/v1/auth/token", data={"username": "citizen1", "password": "yiwang-demo"})
+    assert response.status_code == 429

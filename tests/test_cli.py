@@ -1,0 +1,69 @@
+"""The yiwang command, run as an operator runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import run_sql
+from yiwang.config import Settings
+
+
+def yiwang(settings: Settings, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "YIWANG_DATABASE_URL": settings.database_url, "YIWANG_LOG_JSON": "false"}
+    return subprocess.run(
+        [sys.executable, "-m", "yiwang.cli", *args],
+        env=env, input=stdin, capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["serve"], ["migrate"], ["seed-demo"], ["users", "create"], ["audit", "verify"], ["demo-systems"]],
+)
+def test_every_command_has_help(seeded_database: Settings, command: list[str]) -> None:
+    result = yiwang(seeded_database, *command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+
+
+def test_audit_verify_exits_non_zero_and_names_the_first_edited_row(seeded_database: Settings) -> None:
+    ok = yiwang(seeded_database, "audit", "verify")
+    assert ok.returncode == 0, ok.stderr
+    assert "intact" in ok.stdout
+    run_sql(seeded_database.database_url, "UPDATE audit_events SET action = 'x' WHERE seq = 3")
+    bad = yiwang(seeded_database, "audit", "verify")
+    assert bad.returncode == 1
+    assert "seq=3" in bad.stderr and "edited" in bad.stderr
+
+
+def test_users_create_makes_a_staff_account_that_can_sign_in(seeded_database: Settings) -> None:
+    result = yiwang(
+        seeded_database, "users", "create", "officer-wang", "--name", "王警官",
+        "--department", "police", "--role", "reviewer", "--password-stdin", stdin="strong-pass-42\n",
+    )
+    assert result.returncode == 0, result.stderr
+    again = yiwang(
+        seeded_database, "users", "create", "officer-wang", "--department", "police",
+        "--password-stdin", stdin="strong-pass-42\n",
+    )
+    assert again.returncode == 2
+    assert "account_exists" in again.stderr
+
+
+def test_users_create_refuses_a_role_the_department_does_not_have(seeded_database: Settings) -> None:
+    result = yiwang(
+        seeded_database, "users", "create", "officer-li", "--department", "police",
+        "--role", "pilot", "--password-stdin", stdin="strong-pass-42\n",
+    )
+    assert result.returncode == 2
+    assert "unknown_role" in result.stderr
+
+
+def test_seed_demo_is_idempotent(seeded_database: Settings) -> None:
+    result = yiwang(seeded_database, "seed-demo")
+    assert result.returncode == 0, result.stderr
+    assert "0 accounts created" in result.stdout
