@@ -44,7 +44,9 @@ class ServerThread:
 
     def __init__(self, app: object, port: int | None = None) -> None:
         self.port = port or free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -135,13 +137,15 @@ def settings(database_url: str, demo_systems: ServerThread) -> Settings:
 
 async def reset_database(engine: AsyncEngine) -> None:
     """Empty every table, so that each test starts from a clean database."""
-    async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-            await conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(metadata.sorted_tables):
-                await conn.execute(table.delete())
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(yiwang_write=True)  # SQLite: BEGIN IMMEDIATE
+        async with conn.begin():
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+                await conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(metadata.sorted_tables):
+                    await conn.execute(table.delete())
 
 
 @pytest.fixture
@@ -152,7 +156,10 @@ async def engine(settings: Settings, demo_password_hash: str) -> AsyncIterator[A
 
     engine = create_engine(settings.database_url)
     await reset_database(engine)
-    await seed_demo(engine, definitions_dir=settings.definitions_dir, password_hash=demo_password_hash)
+    await seed_demo(
+        engine, definitions_dir=settings.definitions_dir, password_hash=demo_password_hash
+    )
+    await audit.drain(engine)
     await audit.seal(engine)
     yield engine
     await audit.drain(engine)
@@ -163,7 +170,7 @@ async def engine(settings: Settings, demo_password_hash: str) -> AsyncIterator[A
 async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[object]:
     from yiwang.main import create_app
 
-    application = create_app(settings)
+    application = create_app(settings, configure_logs=False)
     async with application.router.lifespan_context(application):
         yield application
 
@@ -175,9 +182,13 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-async def sign_in(client: httpx.AsyncClient, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+async def sign_in(
+    client: httpx.AsyncClient, username: str, password: str = DEMO_PASSWORD
+) -> dict[str, str]:
     """Authorization headers for an account, through the real token endpoint."""
-    response = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    response = await client.post(
+        "/api/v1/auth/token", data={"username": username, "password": password}
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -196,7 +207,10 @@ def seeded_database(settings: Settings, demo_password_hash: str) -> Settings:
         engine = create_engine(settings.database_url)
         try:
             await reset_database(engine)
-            await seed_demo(engine, definitions_dir=settings.definitions_dir, password_hash=demo_password_hash)
+            await seed_demo(
+                engine, definitions_dir=settings.definitions_dir, password_hash=demo_password_hash
+            )
+            await audit.drain(engine)
             await audit.seal(engine)
         finally:
             await engine.dispose()
@@ -211,8 +225,10 @@ def run_sql(url: str, statement: str) -> None:
     async def go() -> None:
         engine = create_engine(url)
         try:
-            async with engine.begin() as conn:
-                await conn.execute(sa.text(statement))
+            async with engine.connect() as conn:
+                conn = await conn.execution_options(yiwang_write=True)
+                async with conn.begin():
+                    await conn.execute(sa.text(statement))
         finally:
             await engine.dispose()
 

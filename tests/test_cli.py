@@ -12,17 +12,31 @@ from tests.conftest import run_sql
 from yiwang.config import Settings
 
 
-def yiwang(settings: Settings, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def yiwang(
+    settings: Settings, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "YIWANG_DATABASE_URL": settings.database_url, "YIWANG_LOG_JSON": "false"}
     return subprocess.run(
         [sys.executable, "-m", "yiwang.cli", *args],
-        env=env, input=stdin, capture_output=True, text=True, timeout=120,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["serve"], ["migrate"], ["seed-demo"], ["users", "create"], ["audit", "verify"], ["demo-systems"]],
+    [
+        [],
+        ["serve"],
+        ["migrate"],
+        ["seed-demo"],
+        ["users", "create"],
+        ["audit", "verify"],
+        ["demo-systems"],
+    ],
 )
 def test_every_command_has_help(seeded_database: Settings, command: list[str]) -> None:
     result = yiwang(seeded_database, *command, "--help")
@@ -30,7 +44,9 @@ def test_every_command_has_help(seeded_database: Settings, command: list[str]) -
     assert "Usage" in result.stdout
 
 
-def test_audit_verify_exits_non_zero_and_names_the_first_edited_row(seeded_database: Settings) -> None:
+def test_audit_verify_exits_non_zero_and_names_the_first_edited_row(
+    seeded_database: Settings,
+) -> None:
     ok = yiwang(seeded_database, "audit", "verify")
     assert ok.returncode == 0, ok.stderr
     assert "intact" in ok.stdout
@@ -42,22 +58,48 @@ def test_audit_verify_exits_non_zero_and_names_the_first_edited_row(seeded_datab
 
 def test_users_create_makes_a_staff_account_that_can_sign_in(seeded_database: Settings) -> None:
     result = yiwang(
-        seeded_database, "users", "create", "officer-wang", "--name", "王警官",
-        "--department", "police", "--role", "reviewer", "--password-stdin", stdin="strong-pass-42\n",
+        seeded_database,
+        "users",
+        "create",
+        "officer-wang",
+        "--name",
+        "王警官",
+        "--department",
+        "police",
+        "--role",
+        "reviewer",
+        "--password-stdin",
+        stdin="strong-pass-42\n",
     )
     assert result.returncode == 0, result.stderr
     again = yiwang(
-        seeded_database, "users", "create", "officer-wang", "--department", "police",
-        "--password-stdin", stdin="strong-pass-42\n",
+        seeded_database,
+        "users",
+        "create",
+        "officer-wang",
+        "--department",
+        "police",
+        "--password-stdin",
+        stdin="strong-pass-42\n",
     )
     assert again.returncode == 2
     assert "account_exists" in again.stderr
 
 
-def test_users_create_refuses_a_role_the_department_does_not_have(seeded_database: Settings) -> None:
+def test_users_create_refuses_a_role_the_department_does_not_have(
+    seeded_database: Settings,
+) -> None:
     result = yiwang(
-        seeded_database, "users", "create", "officer-li", "--department", "police",
-        "--role", "pilot", "--password-stdin", stdin="strong-pass-42\n",
+        seeded_database,
+        "users",
+        "create",
+        "officer-li",
+        "--department",
+        "police",
+        "--role",
+        "pilot",
+        "--password-stdin",
+        stdin="strong-pass-42\n",
     )
     assert result.returncode == 2
     assert "unknown_role" in result.stderr

@@ -1,4 +1,4 @@
-"""公安人口库: a JSON REST service, camelCase keys, {code, msg, data} envelopes, mixed date styles."""
+"""公安人口库: JSON REST, camelCase keys, {code, msg, data} envelopes, mixed date styles."""
 
 from __future__ import annotations
 

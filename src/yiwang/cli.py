@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -56,6 +55,7 @@ def seed_demo() -> None:
         engine = create_engine(settings.database_url)
         try:
             created = await run(engine, definitions_dir=settings.definitions_dir)
+            await audit.drain(engine)
             await audit.seal(engine)
             return created
         finally:
@@ -117,7 +117,9 @@ def demo_systems_command(
 
 def _start_demo_systems() -> subprocess.Popen[bytes]:
     settings = get_settings()
-    child = subprocess.Popen([sys.executable, "-m", "yiwang.cli", "demo-systems"], env=os.environ.copy())
+    child = subprocess.Popen(
+        [sys.executable, "-m", "yiwang.cli", "demo-systems"], env=os.environ.copy()
+    )
     import httpx
 
     url = f"http://{settings.demo_systems_host}:{settings.demo_systems_port}/healthz"
@@ -144,7 +146,9 @@ def users_create(
     role: Annotated[list[str], typer.Option(help="Role code; repeat for more.")] = [],  # noqa: B006
     id_number: Annotated[str | None, typer.Option(help="Resident ID number.")] = None,
     phone: Annotated[str | None, typer.Option(help="Mobile number.")] = None,
-    uscc: Annotated[str | None, typer.Option(help="Unified social credit code (enterprise).")] = None,
+    uscc: Annotated[
+        str | None, typer.Option(help="Unified social credit code (enterprise).")
+    ] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
@@ -171,12 +175,23 @@ def users_create(
                     known = {r["code"] for r in found.roles}
                     for r in role:
                         if r not in known:
-                            raise YiwangError("unknown_role", params={"department": department, "role": r})
+                            raise YiwangError(
+                                "unknown_role", params={"department": department, "role": r}
+                            )
                 await identity.create_account(
-                    db, actor=actor, kind=kind, username=username, name=name or username,
-                    password=password, id_number=id_number, phone=phone, uscc=uscc,
-                    department_code=department, roles=role,
+                    db,
+                    actor=actor,
+                    kind=kind,
+                    username=username,
+                    name=name or username,
+                    password=password,
+                    id_number=id_number,
+                    phone=phone,
+                    uscc=uscc,
+                    department_code=department,
+                    roles=role,
                 )
+            await audit.drain(engine)
             await audit.seal(engine)
         finally:
             await engine.dispose()
@@ -208,7 +223,9 @@ def audit_verify() -> None:
 
     result = asyncio.run(main())
     if result.ok:
-        typer.echo(f"audit chain intact: {result.checked} sealed rows, {result.unsealed} awaiting seal")
+        typer.echo(
+            f"audit chain intact: {result.checked} sealed rows, {result.unsealed} awaiting seal"
+        )
         return
     typer.echo(
         f"audit chain BROKEN at seq={result.first_bad_seq} id={result.first_bad_id}: "

@@ -1,4 +1,4 @@
-"""The ASGI application: routers, error handling, middleware and the lifespan that owns resources."""
+"""The ASGI application: routers, error handling, middleware, and the lifespan owning resources."""
 
 from __future__ import annotations
 
@@ -21,19 +21,23 @@ from yiwang.audit import service as audit
 from yiwang.catalog.definitions import load_region
 from yiwang.config import Settings, get_settings
 from yiwang.database import create_engine
-from yiwang.observability import Metrics, RequestContextMiddleware
+from yiwang.kit.workdays import WorkdayCalendar
+from yiwang.observability import Metrics, RequestContextMiddleware, configure_logging
 from yiwang.web import pages
 
 STATIC = Path(__file__).parent / "web" / "static"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
     """Build the application for these settings (the environment's by default)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if configure_logs:
+            configure_logging(level=settings.log_level, json_logs=settings.log_json)
         app.state.region = load_region(settings.definitions_dir)
+        app.state.workdays = WorkdayCalendar.from_directory(settings.definitions_dir / "calendar")
         app.state.engine = engine = create_engine(settings.database_url)
         app.state.http = httpx.AsyncClient(
             timeout=settings.connector_timeout_seconds,
@@ -66,5 +70,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics, router_app=app)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app

@@ -8,11 +8,9 @@ import re
 import sys
 import time
 import uuid
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from pythonjsonlogger.json import JsonFormatter
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -75,21 +73,19 @@ class Metrics:
         )
 
 
-def _route_template(app: Any, scope: Scope) -> str:
-    for route in getattr(app, "routes", []):
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", scope["path"]))
-    return "unmatched"
+def _route_template(scope: Scope) -> str:
+    """The matched route's template (``/api/v1/departments/{code}``), never the raw path."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return "unmatched" if path is None else str(path)
 
 
 class RequestContextMiddleware:
     """Give each request an id (or keep a sane incoming X-Request-ID), time it and count it."""
 
-    def __init__(self, app: ASGIApp, *, metrics: Metrics, router_app: Any) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
-        self.router_app = router_app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -116,7 +112,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route = _route_template(self.router_app, scope)
+            route = _route_template(scope)
             elapsed = time.perf_counter() - started
             self.metrics.requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.latency.labels(scope["method"], route).observe(elapsed)

@@ -37,25 +37,45 @@ async def seed_demo(
         specs: list[dict[str, Any]] = []
         for person in data.get("citizens", []):
             specs.append(
-                {"kind": "citizen", "username": person["username"], "name": person["name"],
-                 "id_number": person["id_number"], "phone": person.get("phone"),
-                 "realname_source": "population_registry"}
+                {
+                    "kind": "citizen",
+                    "username": person["username"],
+                    "name": person["name"],
+                    "id_number": person["id_number"],
+                    "phone": person.get("phone"),
+                    "realname_source": "population_registry",
+                }
             )
         for org in data.get("enterprises", []):
             specs.append(
-                {"kind": "enterprise", "username": org["username"], "name": org["name"],
-                 "enterprise_name": org["name"], "uscc": org["uscc"], "phone": org.get("phone")}
+                {
+                    "kind": "enterprise",
+                    "username": org["username"],
+                    "name": org["name"],
+                    "enterprise_name": org["name"],
+                    "uscc": org["uscc"],
+                    "phone": org.get("phone"),
+                }
             )
         for admin in data.get("admins", []):
-            specs.append({"kind": "admin", "username": admin["username"], "name": admin["name"],
-                          "roles": ["admin"]})
+            specs.append(
+                {
+                    "kind": "admin",
+                    "username": admin["username"],
+                    "name": admin["name"],
+                    "roles": ["admin"],
+                }
+            )
         names = data.get("staff_names", {})
         for department in load_departments(definitions_dir):
             specs.append(
-                {"kind": "staff", "username": f"staff-{department.code}",
-                 "name": names.get(department.code, f"{department.name.zh}工作人员"),
-                 "department_code": department.code,
-                 "roles": [role.code for role in department.roles]}
+                {
+                    "kind": "staff",
+                    "username": f"staff-{department.code}",
+                    "name": names.get(department.code, f"{department.name.zh}工作人员"),
+                    "department_code": department.code,
+                    "roles": [role.code for role in department.roles],
+                }
             )
         for spec in specs:
             if await identity_repo.account_by_login(db, spec["username"]) is not None:

@@ -22,10 +22,17 @@ async def rows(engine, action: str) -> list[sa.Row]:
         return list(result.all())
 
 
-async def test_registration_writes_a_masked_audit_row_with_the_request_id(client: httpx.AsyncClient, engine) -> None:
+async def test_registration_writes_a_masked_audit_row_with_the_request_id(
+    client: httpx.AsyncClient, engine
+) -> None:
     response = await client.post(
         "/api/v1/auth/register",
-        json={"name": "赵敏", "id_number": "330523199512120022", "phone": "13812345678", "password": "bamboo-2026"},
+        json={
+            "name": "赵敏",
+            "id_number": "330523199512120022",
+            "phone": "13812345678",
+            "password": "bamboo-2026",
+        },
         headers={"X-Request-ID": "req-audit-1"},
     )
     assert response.status_code == 201
@@ -42,16 +49,27 @@ async def test_registration_writes_a_masked_audit_row_with_the_request_id(client
     assert "330523199512120022" not in text and "13812345678" not in text
 
 
-async def test_failed_change_leaves_no_audit_row_and_no_account(client: httpx.AsyncClient, engine) -> None:
+async def test_failed_change_leaves_no_audit_row_and_no_account(
+    client: httpx.AsyncClient, engine
+) -> None:
     await client.post(
         "/api/v1/auth/register",
-        json={"name": "赵明", "id_number": "330523199512120022", "phone": "13812345678", "password": "bamboo-2026"},
+        json={
+            "name": "赵明",
+            "id_number": "330523199512120022",
+            "phone": "13812345678",
+            "password": "bamboo-2026",
+        },
     )
     assert await rows(engine, "account.registered") == []
 
 
-async def test_refused_sign_in_is_recorded_even_though_the_request_fails(client: httpx.AsyncClient, engine) -> None:
-    await client.post("/api/v1/auth/token", data={"username": "citizen1", "password": "wrong-pass-9"})
+async def test_refused_sign_in_is_recorded_even_though_the_request_fails(
+    client: httpx.AsyncClient, engine
+) -> None:
+    await client.post(
+        "/api/v1/auth/token", data={"username": "citizen1", "password": "wrong-pass-9"}
+    )
     [row] = await rows(engine, "auth.sign_in_failed")
     assert row.summary["after"]["client_address"] == "203.0.113.7"
 
@@ -67,7 +85,9 @@ async def test_a_write_without_an_audit_row_is_refused(engine) -> None:
 
 async def test_chain_verifies_after_real_traffic(client: httpx.AsyncClient, engine) -> None:
     for _ in range(3):
-        await client.post("/api/v1/auth/token", data={"username": "citizen1", "password": "yiwang-demo"})
+        await client.post(
+            "/api/v1/auth/token", data={"username": "citizen1", "password": "yiwang-demo"}
+        )
     await audit.drain(engine)
     await audit.seal(engine)
     result = await audit.verify(engine)
@@ -88,7 +108,9 @@ async def _tamper(engine, statement: str) -> None:
         ("UPDATE audit_events SET seq = seq + 1000 WHERE seq >= 7", "deleted or inserted"),
     ],
 )
-async def test_tampering_is_found_at_the_first_bad_row(engine, statement: str, problem: str) -> None:
+async def test_tampering_is_found_at_the_first_bad_row(
+    engine, statement: str, problem: str
+) -> None:
     assert (await audit.verify(engine)).ok
     await _tamper(engine, statement)
     result = await audit.verify(engine)

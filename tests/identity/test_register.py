@@ -16,11 +16,17 @@ ZHAO_MIN = {"name": "赵敏", "id_number": "330523199512120022", "phone": "13812
 
 async def count_accounts(engine) -> int:
     async with engine.connect() as conn:
-        return int((await conn.execute(sa.select(sa.func.count()).select_from(accounts))).scalar_one())
+        return int(
+            (await conn.execute(sa.select(sa.func.count()).select_from(accounts))).scalar_one()
+        )
 
 
-async def test_registered_citizen_can_sign_in_and_sees_masked_numbers(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/v1/auth/register", json={**ZHAO_MIN, "password": "bamboo-2026"})
+async def test_registered_citizen_can_sign_in_and_sees_masked_numbers(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/api/v1/auth/register", json={**ZHAO_MIN, "password": "bamboo-2026"}
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["kind"] == "citizen"
@@ -51,13 +57,20 @@ async def test_unknown_person_is_a_mismatch(client: httpx.AsyncClient) -> None:
     # A valid ID number of the demo county that the registry does not hold.
     response = await client.post(
         "/api/v1/auth/register",
-        json={"name": "赵敏", "id_number": "330523199512120030", "phone": "13812345679", "password": "bamboo-2026"},
+        json={
+            "name": "赵敏",
+            "id_number": "330523199512120030",
+            "phone": "13812345679",
+            "password": "bamboo-2026",
+        },
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "realname_mismatch"
 
 
-async def test_traditional_and_pinyin_names_in_the_registry_are_cleaned(client: httpx.AsyncClient) -> None:
+async def test_traditional_and_pinyin_names_in_the_registry_are_cleaned(
+    client: httpx.AsyncClient,
+) -> None:
     # The registry holds 張強 and 孫(sūn)建華; people type their names in simplified characters.
     for name, id_number, phone in (
         ("张强", "330523200101150038", "13812340001"),
@@ -74,7 +87,12 @@ async def test_legacy_fifteen_digit_number_is_upgraded(client: httpx.AsyncClient
     # 钱伟 330523198808081216 — his old 15-digit number drops the century and the check character.
     response = await client.post(
         "/api/v1/auth/register",
-        json={"name": "钱伟", "id_number": "330523880808121", "phone": "13812340003", "password": "bamboo-2026"},
+        json={
+            "name": "钱伟",
+            "id_number": "330523880808121",
+            "phone": "13812340003",
+            "password": "bamboo-2026",
+        },
     )
     assert response.status_code == 201, response.text
     assert response.json()["id_number"] == "330523********1216"
@@ -121,7 +139,9 @@ async def test_id_number_errors_say_what_is_wrong_in_english_too(client: httpx.A
     assert "birth date" in detail["message"]
 
 
-async def test_second_registration_for_the_same_person_is_refused(client: httpx.AsyncClient) -> None:
+async def test_second_registration_for_the_same_person_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
     payload = {**ZHAO_MIN, "password": "bamboo-2026"}
     assert (await client.post("/api/v1/auth/register", json=payload)).status_code == 201
     again = await client.post("/api/v1/auth/register", json={**payload, "phone": "13912345678"})
@@ -130,17 +150,26 @@ async def test_second_registration_for_the_same_person_is_refused(client: httpx.
     # citizen1's person is already registered as a demo account.
     demo = await client.post(
         "/api/v1/auth/register",
-        json={"name": "李明", "id_number": "330523199003072317", "phone": "13700000000", "password": "bamboo-2026"},
+        json={
+            "name": "李明",
+            "id_number": "330523199003072317",
+            "phone": "13700000000",
+            "password": "bamboo-2026",
+        },
     )
     assert demo.json()["error"]["code"] == "account_exists"
 
 
-async def test_registry_down_is_503_and_writes_nothing(client: httpx.AsyncClient, app, engine) -> None:
+async def test_registry_down_is_503_and_writes_nothing(
+    client: httpx.AsyncClient, app, engine
+) -> None:
     app.state.settings = app.state.settings.model_copy(
         update={"population_registry_url": "http://127.0.0.1:9/population"}
     )
     before = await count_accounts(engine)
-    response = await client.post("/api/v1/auth/register", json={**ZHAO_MIN, "password": "bamboo-2026"})
+    response = await client.post(
+        "/api/v1/auth/register", json={**ZHAO_MIN, "password": "bamboo-2026"}
+    )
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "registry_unavailable"
     assert response.headers["retry-after"]

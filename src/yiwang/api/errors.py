@@ -42,8 +42,8 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def from_validation(exc: RequestValidationError) -> YiwangError:
-    """A pydantic failure as a YiwangError: 400 for malformed JSON, 422 for the rest."""
+def from_validation(exc: RequestValidationError, *, content_type: str = "") -> YiwangError:
+    """A pydantic failure as a YiwangError: 400 for malformed JSON, 415 for non-JSON, else 422."""
     details = []
     for err in exc.errors():
         kind = err.get("type", "")
@@ -52,7 +52,11 @@ def from_validation(exc: RequestValidationError) -> YiwangError:
             return YiwangError(
                 "malformed_json", status=400, params={"detail": ctx.get("error", "")}
             )
-        if kind == "model_attributes_type" and err.get("loc") == ("body",):
+        if (
+            kind == "model_attributes_type"
+            and tuple(err.get("loc", ())) == ("body",)
+            and "json" not in content_type
+        ):
             return YiwangError("unsupported_media_type", status=415)
         code = _PYDANTIC_CODES.get(kind, "wrong_type")
         entry = field_error(_field_name(tuple(err.get("loc", ()))), code)
@@ -79,7 +83,8 @@ def install(app: FastAPI, *, render_html: HtmlRenderer) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        return respond(request, from_validation(exc))
+        content_type = request.headers.get("content-type", "")
+        return respond(request, from_validation(exc, content_type=content_type))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

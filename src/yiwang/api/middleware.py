@@ -9,10 +9,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yiwang.kit.i18n import negotiate, t
 
 
-class BodyTooLarge(Exception):
-    """The request body passed the configured limit while it was being read."""
-
-
 class BodyLimitMiddleware:
     """Refuse request bodies over the limit with 413, by Content-Length or while streaming."""
 
@@ -30,28 +26,33 @@ class BodyLimitMiddleware:
             await self._refuse(scope, send)
             return
         seen = 0
-        started = False
+        started = refused = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    # Answer now and tell the app the client went away: nothing half-read is
+                    # handed to a route, and whatever the app answers afterwards is dropped.
+                    refused = True
+                    if not started:
+                        await self._refuse(scope, send)
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(scope, send)
+        await self.app(scope, limited_receive, tracking_send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         headers = dict(scope.get("headers") or [])

@@ -148,9 +148,7 @@ async def seal(engine: AsyncEngine, *, batch: int = SEAL_BATCH) -> int:
             return total
 
 
-_running: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Task[None]] = (
-    weakref.WeakKeyDictionary()
-)
+_running: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Task[None]] = weakref.WeakKeyDictionary()
 _again: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
 
 
@@ -198,7 +196,9 @@ class Verification:
     problem: str | None = None
 
 
-async def verify(engine: AsyncEngine, *, grace: dt.timedelta = dt.timedelta(minutes=5)) -> Verification:
+async def verify(
+    engine: AsyncEngine, *, grace: dt.timedelta = dt.timedelta(minutes=5)
+) -> Verification:
     """Recompute the chain and report the first row edited, inserted or deleted out of order."""
     checked = 0
     expected_seq, prev = 1, GENESIS
@@ -215,13 +215,21 @@ async def verify(engine: AsyncEngine, *, grace: dt.timedelta = dt.timedelta(minu
             max_sealed_id = max(max_sealed_id, row.id)
             if row.seq != expected_seq:
                 return Verification(
-                    False, checked, 0, row.seq, row.id,
+                    False,
+                    checked,
+                    0,
+                    row.seq,
+                    row.id,
                     f"sequence jumps from {expected_seq - 1} to {row.seq}: "
                     "rows were deleted or inserted",
                 )
             if row.prev_hash != prev:
                 return Verification(
-                    False, checked, 0, row.seq, row.id,
+                    False,
+                    checked,
+                    0,
+                    row.seq,
+                    row.id,
                     "link to the previous row is broken: a row before it was deleted or replaced",
                 )
             if row_hash(row, seq=row.seq, prev_hash=prev) != row.hash:
@@ -231,7 +239,11 @@ async def verify(engine: AsyncEngine, *, grace: dt.timedelta = dt.timedelta(minu
             occurred = _aware(row.occurred_at)
             if prev_time is not None and occurred < prev_time - grace:
                 return Verification(
-                    False, checked, 0, row.seq, row.id,
+                    False,
+                    checked,
+                    0,
+                    row.seq,
+                    row.id,
                     "row is dated long before the row sealed ahead of it: inserted out of order",
                 )
             prev_time = max(prev_time or occurred, occurred)
@@ -247,7 +259,11 @@ async def verify(engine: AsyncEngine, *, grace: dt.timedelta = dt.timedelta(minu
         occurred = _aware(row.occurred_at)
         if row.id < max_sealed_id and occurred < cutoff:
             return Verification(
-                False, checked, len(unsealed), None, row.id,
+                False,
+                checked,
+                len(unsealed),
+                None,
+                row.id,
                 "an unsealed row sits among sealed ones: inserted out of order",
             )
     return Verification(True, checked, len(unsealed))

@@ -29,9 +29,7 @@ accounts = sa.Table(
     sa.Column("status", sa.String(16), nullable=False, server_default="active"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint(
-        "kind IN ('citizen', 'enterprise', 'staff', 'admin')", name="kind_known"
-    ),
+    sa.CheckConstraint("kind IN ('citizen', 'enterprise', 'staff', 'admin')", name="kind_known"),
 )
 
 sessions = sa.Table(

@@ -11,9 +11,26 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _HASHER = PasswordHasher()
 _COMMON = {
-    "password", "password1", "12345678", "123456789", "1234567890", "qwerty123", "11111111",
-    "88888888", "abc12345", "a1234567", "iloveyou", "woaini1314", "aa123456", "qq123456",
-    "admin123", "00000000", "1qaz2wsx", "zxcvbnm1", "passw0rd", "abcd1234",
+    "password",
+    "password1",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwerty123",
+    "11111111",
+    "88888888",
+    "abc12345",
+    "a1234567",
+    "iloveyou",
+    "woaini1314",
+    "aa123456",
+    "qq123456",
+    "admin123",
+    "00000000",
+    "1qaz2wsx",
+    "zxcvbnm1",
+    "passw0rd",
+    "abcd1234",
 }
 
 
@@ -22,16 +39,17 @@ async def hash_password(password: str) -> str:
     return await asyncio.to_thread(_HASHER.hash, password)
 
 
+def check_password(password_hash: str, password: str) -> bool:
+    """Whether the password matches the hash (blocking: argon2 takes its full time)."""
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 async def verify_password(password_hash: str, password: str) -> bool:
-    """Whether the password matches; takes argon2's full time either way."""
-
-    def check() -> bool:
-        try:
-            return _HASHER.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
-
-    return await asyncio.to_thread(check)
+    """Whether the password matches; takes argon2's full time either way, off the event loop."""
+    return await asyncio.to_thread(check_password, password_hash, password)
 
 
 def needs_rehash(password_hash: str) -> bool:
@@ -46,7 +64,7 @@ def dummy_hash() -> str:
 
 
 def is_weak(password: str, *, avoid: tuple[str, ...] = ()) -> bool:
-    """Weak: under 8 characters, no letter, no digit or symbol, well known, or built on personal data."""
+    """Weak: short, no letter, no digit or symbol, well known, or built on personal data."""
     if not 8 <= len(password) <= 128:
         return True
     if not re.search(r"[A-Za-z]", password) or not re.search(r"[^A-Za-z]", password):

@@ -148,7 +148,10 @@ async def register_citizen(
     if not matched:
         raise Invalid(
             "realname_mismatch",
-            details=[field_error("name", "realname_mismatch"), field_error("id_number", "realname_mismatch")],
+            details=[
+                field_error("name", "realname_mismatch"),
+                field_error("id_number", "realname_mismatch"),
+            ],
         )
     account = await _insert(
         db,
@@ -166,8 +169,13 @@ async def register_citizen(
         action="account.registered",
         target_type="account",
         target_id=account.id,
-        after={"kind": "citizen", "name": name, "id_number": parsed.value, "phone": phone,
-               "realname_source": registry.source},
+        after={
+            "kind": "citizen",
+            "name": name,
+            "id_number": parsed.value,
+            "phone": phone,
+            "realname_source": registry.source,
+        },
     )
     return account
 
@@ -201,7 +209,9 @@ async def create_account(
         try:
             id_number = check_id_number(id_number)
         except InvalidIdNumber as exc:
-            errors.append(field_error("id_number", "invalid_id_number", message_key=_id_message(exc.reason)))
+            errors.append(
+                field_error("id_number", "invalid_id_number", message_key=_id_message(exc.reason))
+            )
     if phone:
         try:
             phone = normalize_mobile(phone)
@@ -244,9 +254,16 @@ async def create_account(
         action="account.created",
         target_type="account",
         target_id=account.id,
-        after={"kind": kind, "username": username, "name": name, "id_number": id_number,
-               "phone": phone, "uscc": uscc, "department_code": department_code,
-               "roles": list(roles)},
+        after={
+            "kind": kind,
+            "username": username,
+            "name": name,
+            "id_number": id_number,
+            "phone": phone,
+            "uscc": uscc,
+            "department_code": department_code,
+            "roles": list(roles),
+        },
     )
     return account
 
@@ -272,7 +289,9 @@ async def _insert(db: Db, **values: Any) -> Account:
         async with db.begin_nested():
             await repo.insert_account(db, row)
     except sa.exc.IntegrityError as exc:  # a concurrent registration won the race
-        raise Invalid("account_exists", details=[field_error("id_number", "account_exists")]) from exc
+        raise Invalid(
+            "account_exists", details=[field_error("id_number", "account_exists")]
+        ) from exc
     return Account.from_row(types.SimpleNamespace(**row))
 
 
@@ -298,7 +317,9 @@ async def authenticate(
     now = _now()
     since = now - window
     account_failures = await repo.count_failures(db, scope="account", key=key, since=since)
-    address_failures = await repo.count_failures(db, scope="address", key=client.address, since=since)
+    address_failures = await repo.count_failures(
+        db, scope="address", key=client.address, since=since
+    )
     if account_failures >= max_per_account or address_failures >= max_per_address:
         minutes = max(1, int(window.total_seconds() // 60))
         raise TooManyRequests(

@@ -166,7 +166,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "login.no_account": {"zh": "还没有账号？", "en": "No account yet?"},
     "register.title": {"zh": "实名注册", "en": "Register with your real name"},
     "register.lead": {
-        "zh": "请按居民身份证填写。我们会向公安人口库核验姓名与身份证号是否一致，核验通过即可办事。",
+        "zh": "请按居民身份证填写。我们会向公安人口库核验姓名与身份证号是否一致，"
+        "核验通过即可办事。",
         "en": "Fill this in as on your resident ID card. We check your name and ID number "
         "with the population registry; once they match you can use every service.",
     },

@@ -156,7 +156,11 @@ async def register(
     token, _ = await identity.start_session(db, account=account, kind="web", client=client, ttl=ttl)
     response = RedirectResponse("/me?welcome=1", status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=int(ttl.total_seconds()), httponly=True, samesite="lax",
+        SESSION_COOKIE,
+        token,
+        max_age=int(ttl.total_seconds()),
+        httponly=True,
+        samesite="lax",
         secure=settings.cookie_secure,
     )
     return response
