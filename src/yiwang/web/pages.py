@@ -24,6 +24,7 @@ from yiwang.kit.validators import mask_id_number, mask_phone
 from yiwang.web.render import (
     CSRF_COOKIE,
     ELDER_COOKIE,
+    FLASH_COOKIE,
     SESSION_COOKIE,
     remember,
     render,
@@ -123,7 +124,8 @@ async def register_page(request: Request, account: WebAccount) -> Response:
     """The real-name registration form."""
     if account is not None:
         return RedirectResponse("/me", status_code=303)
-    return render(request, "account/register.html", {"values": {}, "errors": {}})
+    context = {"values": {}, "errors": {}, "invalid": set()}
+    return render(request, "account/register.html", context)
 
 
 @router.post("/register")
@@ -148,13 +150,16 @@ async def register(
         )
     except (Invalid, Unavailable) as exc:
         errors: dict[str, str] = {}
-        for detail in exc.details:
-            errors.setdefault(detail["field"], detail.get("message_key", detail["code"]))
-        context = {"values": values, "errors": errors, "error": exc.message_key}
+        invalid = {detail["field"] for detail in exc.details}
+        if exc.code != "realname_mismatch":  # one message for the pair, not one per field
+            for detail in exc.details:
+                errors.setdefault(detail["field"], detail.get("message_key", detail["code"]))
+        context = {"values": values, "errors": errors, "invalid": invalid, "error": exc.message_key}
         return render(request, "account/register.html", context, status_code=exc.status)
     ttl = dt.timedelta(hours=settings.session_hours)
     token, _ = await identity.start_session(db, account=account, kind="web", client=client, ttl=ttl)
-    response = RedirectResponse("/me?welcome=1", status_code=303)
+    response = RedirectResponse("/me", status_code=303)
+    response.set_cookie(FLASH_COOKIE, "registered", max_age=300, httponly=True, samesite="lax")
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -178,9 +183,12 @@ async def me_page(request: Request, db: DbDep, account: WebAccount) -> Response:
         "masked_id": mask_id_number(account.id_number) if account.id_number else None,
         "masked_phone": mask_phone(account.phone) if account.phone else None,
         "department": department,
-        "welcome": request.query_params.get("welcome") == "1",
+        "welcome": request.cookies.get(FLASH_COOKIE) == "registered",
     }
-    return render(request, "account/me.html", context, account=account)
+    response = render(request, "account/me.html", context, account=account)
+    if context["welcome"]:
+        response.delete_cookie(FLASH_COOKIE)  # shown once
+    return response
 
 
 @router.post("/logout")

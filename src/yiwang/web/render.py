@@ -18,6 +18,7 @@ from yiwang.kit.masking import mask_name
 TEMPLATES = Path(__file__).parent / "templates"
 CSRF_COOKIE = "yiwang_csrf"
 ELDER_COOKIE = "yiwang_elder"
+FLASH_COOKIE = "yiwang_flash"
 SESSION_COOKIE = "yiwang_session"
 ONE_YEAR = 365 * 24 * 3600
 
