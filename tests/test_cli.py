@@ -109,3 +109,50 @@ def test_seed_demo_is_idempotent(seeded_database: Settings) -> None:
     result = yiwang(seeded_database, "seed-demo")
     assert result.returncode == 0, result.stderr
     assert "0 accounts created" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("username", "uscc"),
+    [
+        ("coop-n", "N233052306920318XE"),  # 农民专业合作社: registering department N
+        ("org-a", "A13305235000871X90"),  # registering department A
+        ("other-y", "Y1330523MJ88123457"),  # registering department Y
+    ],
+)
+def test_enterprise_accounts_accept_a_n_and_y_credit_codes(
+    seeded_database: Settings, username: str, uscc: str
+) -> None:
+    result = yiwang(
+        seeded_database,
+        "users",
+        "create",
+        username,
+        "--kind",
+        "enterprise",
+        "--name",
+        "合作社",
+        "--uscc",
+        uscc,
+        "--password-stdin",
+        stdin="strong-pass-42\n",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_enterprise_account_with_a_mistyped_credit_code_is_refused(
+    seeded_database: Settings,
+) -> None:
+    result = yiwang(
+        seeded_database,
+        "users",
+        "create",
+        "coop-bad",
+        "--kind",
+        "enterprise",
+        "--uscc",
+        "N233052306920318XF",
+        "--password-stdin",
+        stdin="strong-pass-42\n",
+    )
+    assert result.returncode == 2
+    assert "invalid_uscc" in result.stderr

@@ -70,3 +70,19 @@ def test_logs_are_json_with_the_request_id(capsys: pytest.CaptureFixture[str]) -
     assert record["message"] == "hello world"
     assert record["request_id"] == "req-42"
     assert record["level"] == "INFO"
+
+
+async def test_openapi_documents_the_public_contract(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/auth/register",
+        "/api/v1/me",
+        "/api/v1/departments",
+        "/api/v1/regions/resolve",
+        "/healthz",
+        "/readyz",
+    ):
+        assert path in document["paths"], path
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"

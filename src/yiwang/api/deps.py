@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
 
 from yiwang.config import Settings
 from yiwang.database import Db, transaction
@@ -55,10 +56,13 @@ def population_registry(request: Request) -> PopulationRegistry:
     )
 
 
-def bearer_token(request: Request) -> str:
+# Declares the OAuth2 password flow in the OpenAPI document; the token is checked below.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def bearer_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
     """The bearer token of the Authorization header, or 401."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if not token or not token.strip():
         raise Unauthorized(headers={"WWW-Authenticate": "Bearer"})
     return token.strip()
 
