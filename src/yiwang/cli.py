@@ -90,6 +90,7 @@ def serve(
             workers=workers,
             reload=reload,
             log_config=None,
+            access_log=False,  # yiwang writes its own, with the request id and route template
             proxy_headers=True,
         )
     finally:

@@ -86,3 +86,15 @@ async def test_openapi_documents_the_public_contract(client: httpx.AsyncClient) 
         assert path in document["paths"], path
     schemes = document["components"]["securitySchemes"]
     assert schemes["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"] == "/api/v1/auth/token"
+
+
+async def test_access_log_names_the_route_not_the_personal_data_in_the_path(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="yiwang.access"):
+        await client.get("/api/v1/regions/resolve", params={"q": "330523199003072317"})
+    [record] = [r for r in caplog.records if r.name == "yiwang.access"]
+    assert record.route == "/api/v1/regions/resolve"
+    assert record.status == 200
+    assert record.request_id
+    assert "330523199003072317" not in record.getMessage()
