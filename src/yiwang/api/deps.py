@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -41,6 +42,16 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def sign_in_policy(request: Request) -> identity.SignInPolicy:
+    """The throttling policy for sign-in, from settings."""
+    settings: Settings = request.app.state.settings
+    return identity.SignInPolicy(
+        window=dt.timedelta(minutes=settings.login_window_minutes),
+        max_per_account=settings.login_max_failures_per_account,
+        max_per_address=settings.login_max_failures_per_address,
+    )
+
+
 def client_of(request: Request) -> identity.Client:
     """The caller's address, for throttling and session records."""
     return identity.Client(address=request.client.host if request.client else "unknown")
@@ -71,6 +82,7 @@ DbDep = Annotated[Db, Depends(unit_of_work, scope="function")]
 LangDep = Annotated[Lang, Depends(request_lang)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClientDep = Annotated[identity.Client, Depends(client_of)]
+PolicyDep = Annotated[identity.SignInPolicy, Depends(sign_in_policy)]
 RegistryDep = Annotated[PopulationRegistry, Depends(population_registry)]
 TokenDep = Annotated[str, Depends(bearer_token)]
 

@@ -11,6 +11,7 @@ from yiwang.api.deps import (
     ClientDep,
     CurrentAccount,
     DbDep,
+    PolicyDep,
     RegistryDep,
     SettingsDep,
     TokenDep,
@@ -45,16 +46,11 @@ async def token(
     db: DbDep,
     settings: SettingsDep,
     client: ClientDep,
+    policy: PolicyDep,
 ) -> TokenOut:
     """OAuth2 password grant: exchange an account name and password for a bearer token."""
     account = await identity.authenticate(
-        db,
-        identifier=username,
-        password=password,
-        client=client,
-        window=dt.timedelta(minutes=settings.login_window_minutes),
-        max_per_account=settings.login_max_failures_per_account,
-        max_per_address=settings.login_max_failures_per_address,
+        db, identifier=username, password=password, client=client, policy=policy
     )
     ttl = dt.timedelta(minutes=settings.token_minutes)
     access_token, _ = await identity.start_session(

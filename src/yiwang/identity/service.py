@@ -78,6 +78,15 @@ class Account:
 
 
 @dataclasses.dataclass(frozen=True)
+class SignInPolicy:
+    """How many failed sign-ins, per account and per client address, a window allows."""
+
+    window: dt.timedelta = dt.timedelta(minutes=15)
+    max_per_account: int = 5
+    max_per_address: int = 20
+
+
+@dataclasses.dataclass(frozen=True)
 class Client:
     """Where a request comes from, for throttling and the session record."""
 
@@ -308,19 +317,18 @@ async def authenticate(
     identifier: str,
     password: str,
     client: Client,
-    window: dt.timedelta,
-    max_per_account: int,
-    max_per_address: int,
+    policy: SignInPolicy,
 ) -> Account:
     """Check a password; throttled per account and per address, equally slow for unknown names."""
     key = identifier.strip().lower()[:128]
     now = _now()
+    window = policy.window
     since = now - window
     account_failures = await repo.count_failures(db, scope="account", key=key, since=since)
     address_failures = await repo.count_failures(
         db, scope="address", key=client.address, since=since
     )
-    if account_failures >= max_per_account or address_failures >= max_per_address:
+    if account_failures >= policy.max_per_account or address_failures >= policy.max_per_address:
         minutes = max(1, int(window.total_seconds() // 60))
         raise TooManyRequests(
             params={"minutes": minutes}, headers={"Retry-After": str(int(window.total_seconds()))}

@@ -13,10 +13,13 @@ from yiwang.api.deps import (
     LANG_COOKIE,
     ClientDep,
     DbDep,
+    PolicyDep,
     RegistryDep,
     SettingsDep,
 )
 from yiwang.catalog import service as catalog
+from yiwang.config import Settings
+from yiwang.database import Db
 from yiwang.errors import Invalid, TooManyRequests, Unauthorized, Unavailable, YiwangError
 from yiwang.identity import service as identity
 from yiwang.kit.i18n import LANGS
@@ -77,6 +80,7 @@ async def login(
     db: DbDep,
     settings: SettingsDep,
     client: ClientDep,
+    policy: PolicyDep,
     csrf: CsrfField,
     username: Annotated[str, Form(max_length=128)] = "",
     password: Annotated[str, Form(max_length=128)] = "",
@@ -90,13 +94,7 @@ async def login(
         return render(request, "account/login.html", context, status_code=422)
     try:
         account = await identity.authenticate(
-            db,
-            identifier=username,
-            password=password,
-            client=client,
-            window=dt.timedelta(minutes=settings.login_window_minutes),
-            max_per_account=settings.login_max_failures_per_account,
-            max_per_address=settings.login_max_failures_per_address,
+            db, identifier=username, password=password, client=client, policy=policy
         )
     except identity.LoginFailed:
         context["error"] = "invalid_credentials"
@@ -105,9 +103,22 @@ async def login(
         context["error"] = "too_many_attempts"
         context["error_params"] = exc.params
         return render(request, "account/login.html", context, status_code=429)
+    response = RedirectResponse(safe_next(next, "/me"), status_code=303)
+    await start_web_session(db, response, account=account, settings=settings, client=client)
+    return response
+
+
+async def start_web_session(
+    db: Db,
+    response: Response,
+    *,
+    account: identity.Account,
+    settings: Settings,
+    client: identity.Client,
+) -> None:
+    """Sign the browser in: a new session (never a reused one) in an HttpOnly cookie."""
     ttl = dt.timedelta(hours=settings.session_hours)
     token, _ = await identity.start_session(db, account=account, kind="web", client=client, ttl=ttl)
-    response = RedirectResponse(safe_next(next, "/me"), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -116,7 +127,6 @@ async def login(
         samesite="lax",
         secure=settings.cookie_secure,
     )
-    return response
 
 
 @router.get("/register")
@@ -156,18 +166,9 @@ async def register(
                 errors.setdefault(detail["field"], detail.get("message_key", detail["code"]))
         context = {"values": values, "errors": errors, "invalid": invalid, "error": exc.message_key}
         return render(request, "account/register.html", context, status_code=exc.status)
-    ttl = dt.timedelta(hours=settings.session_hours)
-    token, _ = await identity.start_session(db, account=account, kind="web", client=client, ttl=ttl)
     response = RedirectResponse("/me", status_code=303)
     response.set_cookie(FLASH_COOKIE, "registered", max_age=300, httponly=True, samesite="lax")
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(ttl.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=settings.cookie_secure,
-    )
+    await start_web_session(db, response, account=account, settings=settings, client=client)
     return response
 
 
