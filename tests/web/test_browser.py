@@ -56,7 +56,7 @@ def portal(seeded_database: Settings) -> Iterator[ServerThread]:
     """The platform, served for real on a loopback port over a clean, seeded database."""
     from yiwang.main import create_app
 
-    with ServerThread(create_app(seeded_database)) as server:
+    with ServerThread(create_app(seeded_database, configure_logs=False)) as server:
         yield server
 
 
