@@ -91,7 +91,8 @@ def serve(
             reload=reload,
             log_config=None,
             access_log=False,  # yiwang writes its own, with the request id and route template
-            proxy_headers=True,
+            proxy_headers=bool(settings.forwarded_allow_ips),
+            forwarded_allow_ips=settings.forwarded_allow_ips or None,
         )
     finally:
         if child is not None:

@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused in production
 
 
 class Settings(BaseSettings):
@@ -21,7 +22,7 @@ class Settings(BaseSettings):
     port: int = 8000
     database_url: str = f"sqlite:///{ROOT / 'var' / 'yiwang.db'}"
     definitions_dir: Path = ROOT / "definitions"
-    secret_key: str = Field(default="dev-only-secret-change-me", min_length=16)
+    secret_key: str = Field(default=DEV_SECRET, min_length=16)
     base_url: str = ""
 
     # The demo region's department systems (a separate HTTP service in development).
@@ -41,8 +42,19 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     log_level: str = "INFO"
     log_json: bool = True
+    # Proxies whose X-Forwarded-For is believed (comma-separated addresses, or "*"). Empty: none,
+    # so a client cannot pick its own address to dodge the per-address sign-in throttle.
+    forwarded_allow_ips: str = ""
     strict_audit: bool = True
     cookie_secure: bool = False
+
+    def check_for_production(self) -> None:
+        """Refuse settings that are only safe on a developer's machine."""
+        if self.env == "production":
+            if self.secret_key == DEV_SECRET:
+                raise ValueError("YIWANG_SECRET_KEY must be set in production")
+            if not self.cookie_secure:
+                raise ValueError("YIWANG_COOKIE_SECURE must be true in production (HTTPS only)")
 
     @property
     def async_database_url(self) -> str:

@@ -72,7 +72,8 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
-    engine = create_async_engine(url, **kwargs)
+    # Bound parameters stay out of error messages and logs: they carry personal data.
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
 
     if is_sqlite:
 
@@ -113,26 +114,29 @@ async def transaction(
 ) -> AsyncIterator[AsyncConnection]:
     """Open one transaction: commit when the block ends, roll back when it raises.
 
-    An exception with a true ``keep_changes`` attribute (a refused sign-in that must still
-    count the failure) commits what was written before it is re-raised.
+    The transaction begins at its first statement, not before: work done ahead of it (a call to
+    a department system, a password hash) holds no lock — on SQLite, no write lock that every
+    other writer would queue behind. An exception with a true ``keep_changes`` attribute (a
+    refused sign-in that must still count the failure) commits what was written before it is
+    re-raised.
     """
     async with engine.connect() as conn:
         if write:
             conn = await conn.execution_options(yiwang_write=True)
         conn.info["yiwang_tx"] = state = TxState()
-        trans = await conn.begin()
         try:
             yield conn
             _check_audited(state, strict_audit)
         except BaseException as exc:
-            if getattr(exc, "keep_changes", False) and trans.is_active:
+            if getattr(exc, "keep_changes", False) and conn.in_transaction():
                 _check_audited(state, strict_audit)
-                await trans.commit()
-            elif trans.is_active:
-                await trans.rollback()
+                await conn.commit()
+            elif conn.in_transaction():
+                await conn.rollback()
             raise
         else:
-            await trans.commit()
+            if conn.in_transaction():
+                await conn.commit()
         finally:
             conn.info.pop("yiwang_tx", None)
     for callback in state.after_commit:
@@ -142,6 +146,17 @@ async def transaction(
                 await result
         except Exception:  # an after-commit hook must never undo an acknowledged commit
             log.exception("after-commit hook failed")
+
+
+@asynccontextmanager
+async def reader(db: AsyncConnection) -> AsyncIterator[AsyncConnection]:
+    """A short read beside the unit of work, for reads that slow work (argon2) will follow:
+    the unit of work itself stays unbegun, so no lock is held while that work runs."""
+    if db.in_transaction():
+        yield db
+        return
+    async with db.engine.connect() as conn:
+        yield conn
 
 
 def _check_audited(state: TxState, strict: bool) -> None:

@@ -16,7 +16,7 @@ from yiwang.api import errors as api_errors
 from yiwang.api import identity as identity_api
 from yiwang.api import ops as ops_api
 from yiwang.api import regions as regions_api
-from yiwang.api.middleware import BodyLimitMiddleware
+from yiwang.api.middleware import RequestGuardMiddleware
 from yiwang.audit import service as audit
 from yiwang.catalog.definitions import load_region
 from yiwang.config import Settings, get_settings
@@ -31,6 +31,7 @@ STATIC = Path(__file__).parent / "web" / "static"
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
     """Build the application for these settings (the environment's by default)."""
     settings = settings or get_settings()
+    settings.check_for_production()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +70,6 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     return app

@@ -148,5 +148,71 @@ async def test_a_body_that_is_not_json_is_415(client: httpx.AsyncClient) -> None
     response = await client.post(
         "/api/v1/auth/register", content=b"name=x", headers={"content-type": "text/plain"}
     )
-    assert response.status_code in (415, 422), response.text
-    assert response.json()["error"]["code"] in ("unsupported_media_type", "validation_error")
+    assert response.status_code == 415, response.text
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/departments/tax%00", "/api/v1/regions/resolve?q=%E5%AE%89%00", "/me%0a"],
+)
+async def test_control_characters_in_the_url_are_400(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_characters"
+
+
+async def test_control_characters_in_a_sign_in_name_are_400_on_every_database(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/api/v1/auth/token", data={"username": "citizen1\x00", "password": "yiwang-demo"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_characters"
+
+
+async def test_a_nul_byte_that_reaches_the_database_is_400_and_rolls_back(
+    client: httpx.AsyncClient, engine
+) -> None:
+    # A name with a NUL fails the name check before any write; the phone path must too.
+    before = await account_count(engine)
+    response = await client.post(
+        "/api/v1/auth/register", json={**GOOD, "name": "赵\x00敏", "phone": "138\x0012345678"}
+    )
+    assert response.status_code == 422
+    assert {d["field"] for d in response.json()["error"]["details"]} == {"name", "phone"}
+    assert await account_count(engine) == before
+
+
+async def test_wrong_type_messages_are_entirely_in_the_readers_language(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/api/v1/auth/register", json={**GOOD, "name": 5})
+    detail = response.json()["error"]["details"][0]
+    assert detail == {"field": "name", "code": "wrong_type", "message": "格式不正确：应为文本。"}
+
+
+async def test_405_says_which_methods_are_allowed(client: httpx.AsyncClient) -> None:
+    response = await client.delete("/api/v1/departments")
+    assert response.status_code == 405
+    assert "GET" in response.headers["allow"]
+
+
+async def test_an_unexpected_failure_is_a_sober_500_with_the_request_id(
+    app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from yiwang.catalog import service as catalog
+
+    async def broken(db):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(catalog, "list_departments", broken)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        response = await c.get("/api/v1/departments", headers={"X-Request-ID": "req-500"})
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "req-500"
+    error = response.json()["error"]
+    assert error["code"] == "internal_error"
+    assert "disk on fire" not in response.text

@@ -3,6 +3,7 @@ import pytest
 from yiwang.kit import text
 from yiwang.kit.text import (
     PINYIN_SYLLABLES,
+    clean_person_name,
     clean_text,
     strip_pinyin_annotations,
     to_halfwidth,
@@ -166,3 +167,21 @@ def test_syllable_table() -> None:
 )
 def test_clean_text(raw: str, clean: str) -> None:
     assert clean_text(raw) == clean
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "阿依古丽·买买提",
+        "阿依古丽・买买提",
+        "阿依古丽•买买提",
+        "阿依古丽 · 买买提",
+        "阿依古丽．买买提",
+    ],
+)
+def test_name_separators_are_one_kind(typed: str) -> None:
+    assert clean_person_name(typed) == "阿依古丽·买买提"
+
+
+def test_clean_person_name_also_simplifies_and_strips_pinyin() -> None:
+    assert clean_person_name("孫(sūn)建華") == "孙建华"

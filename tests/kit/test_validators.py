@@ -370,3 +370,11 @@ def test_mask_phone() -> None:
     assert mask_phone("+86 138-1234-5678") == "138****5678"
     with pytest.raises(InvalidPhone):
         mask_phone("12345")
+
+
+def test_digits_from_other_scripts_are_not_digits() -> None:
+    # Arabic-Indic digits match \d; an ID or phone number must be ASCII (or full-width) digits.
+    with pytest.raises(InvalidPhone):
+        normalize_mobile("1390572100\u0661")
+    with pytest.raises(InvalidIdNumber):
+        parse_id_number("3305231990030723\u06617")

@@ -54,7 +54,8 @@ def sign_in_policy(request: Request) -> identity.SignInPolicy:
 
 def client_of(request: Request) -> identity.Client:
     """The caller's address, for throttling and session records."""
-    return identity.Client(address=request.client.host if request.client else "unknown")
+    address = request.client.host if request.client else "unknown"
+    return identity.Client(address=address[:64])
 
 
 def population_registry(request: Request) -> PopulationRegistry:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yiwang.api.deps import request_lang
@@ -21,6 +22,21 @@ _PYDANTIC_CODES = {
     "extra_forbidden": "unknown_field",
     "string_too_long": "too_long",
     "too_long": "too_long",
+    "string_too_short": "field_required",
+}
+# What a field should have been, in words a person reads (never pydantic's English text).
+_EXPECTED = {
+    "string_type": "type.text",
+    "int_type": "type.integer",
+    "int_parsing": "type.integer",
+    "float_type": "type.number",
+    "float_parsing": "type.number",
+    "bool_type": "type.boolean",
+    "bool_parsing": "type.boolean",
+    "list_type": "type.list",
+    "dict_type": "type.object",
+    "model_type": "type.object",
+    "model_attributes_type": "type.object",
 }
 _STATUS_CODES = {404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type"}
 
@@ -48,10 +64,7 @@ def from_validation(exc: RequestValidationError, *, content_type: str = "") -> Y
     for err in exc.errors():
         kind = err.get("type", "")
         if kind == "json_invalid":
-            ctx = err.get("ctx") or {}
-            return YiwangError(
-                "malformed_json", status=400, params={"detail": ctx.get("error", "")}
-            )
+            return YiwangError("malformed_json", status=400)
         if (
             kind == "model_attributes_type"
             and tuple(err.get("loc", ())) == ("body",)
@@ -61,7 +74,7 @@ def from_validation(exc: RequestValidationError, *, content_type: str = "") -> Y
         code = _PYDANTIC_CODES.get(kind, "wrong_type")
         entry = field_error(_field_name(tuple(err.get("loc", ()))), code)
         if code == "wrong_type":
-            entry["params"] = {"detail": err.get("msg", "")}
+            entry["message_key"] = _EXPECTED.get(kind, "wrong_type")
         details.append(entry)
     return YiwangError("validation_error", status=422, details=details)
 
@@ -89,9 +102,23 @@ def install(app: FastAPI, *, render_html: HtmlRenderer) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = _STATUS_CODES.get(exc.status_code, "bad_request")
-        return respond(request, YiwangError(code, status=exc.status_code))
+        return respond(request, YiwangError(code, status=exc.status_code, headers=exc.headers))
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> Response:
+        # The database refused a value the checks let through (a NUL byte, an over-long value):
+        # the transaction is rolled back, and the caller hears what kind of input it was.
+        log.warning("database refused a value on %s %s", request.method, request.url.path)
+        return respond(request, YiwangError("invalid_characters", status=400))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return respond(request, YiwangError("internal_error", status=500))
+        request_id = getattr(request.state, "request_id", None)
+        log.exception(
+            "unhandled error on %s %s",
+            request.method,
+            request.url.path,
+            extra={"request_id": request_id},
+        )
+        headers = {"X-Request-ID": request_id} if request_id else None
+        return respond(request, YiwangError("internal_error", status=500, headers=headers))

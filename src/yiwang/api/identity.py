@@ -26,7 +26,9 @@ router = APIRouter(prefix="/api/v1", tags=["identity"])
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=MeOut)
-async def register(body: Registration, db: DbDep, registry: RegistryDep) -> MeOut:
+async def register(
+    body: Registration, db: DbDep, registry: RegistryDep, client: ClientDep, policy: PolicyDep
+) -> MeOut:
     """实名注册: create a citizen account verified against the population registry."""
     account = await identity.register_citizen(
         db,
@@ -35,6 +37,8 @@ async def register(body: Registration, db: DbDep, registry: RegistryDep) -> MeOu
         id_number=body.id_number,
         phone=body.phone,
         password=body.password,
+        client=client,
+        policy=policy,
     )
     return await me_out(db, account)
 

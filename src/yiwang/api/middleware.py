@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yiwang.kit.i18n import negotiate, t
 
+_CONTROL = re.compile(rb"%(?:0[0-9a-f]|1[0-9a-f]|7f)|[\x00-\x1f\x7f]", re.IGNORECASE)
 
-class BodyLimitMiddleware:
-    """Refuse request bodies over the limit with 413, by Content-Length or while streaming."""
+
+class RequestGuardMiddleware:
+    """Refuse, before any route runs, a URL carrying control characters (400) and a body over
+    the limit (413, by Content-Length or while streaming)."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
@@ -21,6 +25,10 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+        if _CONTROL.search(raw_path) or _CONTROL.search(scope.get("query_string", b"")):
+            await self._refuse(scope, send, status=400, code="invalid_characters")
+            return
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(scope, send)
@@ -54,14 +62,16 @@ class BodyLimitMiddleware:
 
         await self.app(scope, limited_receive, tracking_send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(
+        self, scope: Scope, send: Send, *, status: int = 413, code: str = "body_too_large"
+    ) -> None:
         headers = dict(scope.get("headers") or [])
         lang = negotiate(accept_language=headers.get(b"accept-language", b"").decode("latin-1"))
         body = json.dumps(
             {
                 "error": {
-                    "code": "body_too_large",
-                    "message": t("body_too_large", lang, limit=self.max_bytes),
+                    "code": code,
+                    "message": t(code, lang, limit=self.max_bytes),
                     "details": [],
                 }
             },
@@ -70,7 +80,7 @@ class BodyLimitMiddleware:
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json; charset=utf-8"),
                     (b"content-length", str(len(body)).encode()),

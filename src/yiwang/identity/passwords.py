@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -57,10 +56,15 @@ def needs_rehash(password_hash: str) -> bool:
     return _HASHER.check_needs_rehash(password_hash)
 
 
-@lru_cache(maxsize=1)
-def dummy_hash() -> str:
+_dummy: str | None = None
+
+
+async def dummy_hash() -> str:
     """A hash to verify against when no account matches, so a miss costs the same time."""
-    return _HASHER.hash("yiwang-no-such-account")
+    global _dummy
+    if _dummy is None:
+        _dummy = await asyncio.to_thread(_HASHER.hash, "yiwang-no-such-account")
+    return _dummy
 
 
 def is_weak(password: str, *, avoid: tuple[str, ...] = ()) -> bool:

@@ -17,25 +17,45 @@ async def account_by_id(db: Db, account_id: str) -> sa.Row[Any] | None:
 
 
 async def account_by_login(db: Db, identifier: str) -> sa.Row[Any] | None:
-    """The account a sign-in name points to: username, mobile number or ID number."""
-    query = sa.select(accounts).where(
-        sa.or_(
-            accounts.c.username == identifier,
-            accounts.c.phone == identifier,
-            accounts.c.id_number == identifier.upper(),
-        )
+    """The account a sign-in name points to: username first, then mobile number, then ID."""
+    preference = sa.case(
+        (accounts.c.username == identifier, 0),
+        (accounts.c.phone == identifier, 1),
+        else_=2,
     )
-    return (await db.execute(query.limit(1))).first()
+    query = (
+        sa.select(accounts)
+        .where(
+            sa.or_(
+                accounts.c.username == identifier,
+                accounts.c.phone == identifier,
+                accounts.c.id_number == identifier.upper(),
+            )
+        )
+        .order_by(preference)
+        .limit(1)
+    )
+    return (await db.execute(query)).first()
 
 
 async def account_taken(db: Db, *, username: str, id_number: str | None, phone: str | None) -> bool:
-    """Whether an account already holds this username, ID number or mobile number."""
-    conditions = [accounts.c.username == username]
-    if id_number:
-        conditions.append(accounts.c.id_number == id_number)
-    if phone:
-        conditions.append(accounts.c.phone == phone)
-    query = sa.select(sa.literal(1)).where(sa.or_(*conditions)).limit(1)
+    """Whether any of these sign-in names already belongs to an account, in any role.
+
+    Usernames, mobile numbers and ID numbers share one namespace: a new username may not be
+    someone's phone number, or signing in by that phone would become ambiguous.
+    """
+    names = [n for n in (username, id_number, phone) if n]
+    query = (
+        sa.select(sa.literal(1))
+        .where(
+            sa.or_(
+                accounts.c.username.in_(names),
+                accounts.c.phone.in_(names),
+                accounts.c.id_number.in_([n.upper() for n in names]),
+            )
+        )
+        .limit(1)
+    )
     return (await db.execute(query)).first() is not None
 
 

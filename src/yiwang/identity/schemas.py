@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 class Registration(BaseModel):
     """实名注册: a citizen's name, resident ID number, mobile number and password."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Names and numbers are trimmed by the service; a password is taken exactly as typed.
+    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=60)
     id_number: str = Field(min_length=1, max_length=32)

@@ -15,12 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from yiwang.audit import service as audit
-from yiwang.database import Db
+from yiwang.database import Db, reader
 from yiwang.errors import Invalid, TooManyRequests, Unauthorized, Unavailable, field_error
 from yiwang.exchange.connectors import PopulationRegistry, SourceUnavailable
 from yiwang.identity import passwords
 from yiwang.identity import repository as repo
 from yiwang.kit import regions
+from yiwang.kit.text import clean_person_name
 from yiwang.kit.validators import (
     InvalidIdNumber,
     InvalidPhone,
@@ -30,6 +31,7 @@ from yiwang.kit.validators import (
     parse_uscc,
 )
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 # Chinese names (with the interpunct of minority names) or names in Latin letters.
 _NAME = re.compile(r"^(?:[\u3400-\u9fff\uf900-\ufaff·•]{2,30}|[A-Za-z][A-Za-z .'\-·]{1,59})$")
 
@@ -102,8 +104,9 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def clean_name(value: str) -> str:
-    """A name with its inner whitespace collapsed, or ValueError if it is not a person's name."""
-    name = " ".join(value.split())
+    """A name as the registry would compare it (one kind of 间隔号, simplified, trimmed), or
+    ValueError if it is not a person's name."""
+    name = clean_person_name(value)
     if not _NAME.match(name):
         raise ValueError(name)
     return name
@@ -122,8 +125,14 @@ async def register_citizen(
     id_number: str,
     phone: str,
     password: str,
+    client: Client,
+    policy: SignInPolicy,
 ) -> Account:
-    """实名注册: check every field, match name + ID against the population registry, store."""
+    """实名注册: check every field, match name + ID against the population registry, store.
+
+    The registry call and the password hash come before the first statement on the database,
+    so no lock is held while they run; failed matches are counted per ID number and address.
+    """
     errors: list[dict[str, Any]] = []
     try:
         name = clean_name(name)
@@ -148,28 +157,33 @@ async def register_citizen(
     if errors:
         raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
     assert parsed is not None
-    if await repo.account_taken(db, username=phone, id_number=parsed.value, phone=phone):
-        raise Invalid("account_exists", details=[field_error("id_number", "account_exists")])
+    keys = {"register_id": parsed.value, "register_address": client.address}
+    async with reader(db) as read:
+        await _refuse_if_throttled(read, keys, policy)
     try:
         matched = await registry.names_match(name=name, id_number=parsed.value)
     except SourceUnavailable as exc:
         raise Unavailable("registry_unavailable", headers={"Retry-After": "30"}) from exc
     if not matched:
-        raise Invalid(
-            "realname_mismatch",
+        await _count_failure(db, keys, policy, action="account.realname_failed", target_id=None)
+        raise RealnameMismatch(
             details=[
                 field_error("name", "realname_mismatch"),
                 field_error("id_number", "realname_mismatch"),
-            ],
+            ]
         )
+    password_hash = await passwords.hash_password(password)
+    username = f"c{secrets.token_hex(6)}"  # opaque: a phone number is not a public handle
+    if await repo.account_taken(db, username=username, id_number=parsed.value, phone=phone):
+        raise Invalid("account_exists", details=[field_error("id_number", "account_exists")])
     account = await _insert(
         db,
         kind="citizen",
-        username=phone,
+        username=username,
         name=name,
         id_number=parsed.value,
         phone=phone,
-        password_hash=await passwords.hash_password(password),
+        password_hash=password_hash,
         realname_source=registry.source,
     )
     await audit.record(
@@ -187,6 +201,43 @@ async def register_citizen(
         },
     )
     return account
+
+
+class RealnameMismatch(Invalid):
+    """The registry does not hold this name under this ID number; the attempt is counted."""
+
+    code = "realname_mismatch"
+    keep_changes = True
+
+
+async def _refuse_if_throttled(db: Db, keys: dict[str, str], policy: SignInPolicy) -> None:
+    """429 when any key has used up its failures in the window."""
+    since = _now() - policy.window
+    for scope, key in keys.items():
+        limit = policy.max_per_address if scope.endswith("address") else policy.max_per_account
+        if await repo.count_failures(db, scope=scope, key=key, since=since) >= limit:
+            seconds = int(policy.window.total_seconds())
+            raise TooManyRequests(
+                params={"minutes": max(1, seconds // 60)}, headers={"Retry-After": str(seconds)}
+            )
+
+
+async def _count_failure(
+    db: Db, keys: dict[str, str], policy: SignInPolicy, *, action: str, target_id: str | None
+) -> None:
+    """Remember a failed attempt under each key, with its audit row."""
+    now = _now()
+    rows = [{"scope": scope, "key": key[:128], "failed_at": now} for scope, key in keys.items()]
+    await repo.add_failures(db, rows, prune_before=now - policy.window)
+    address = next((k for s, k in keys.items() if s.endswith("address")), None)
+    await audit.record(
+        db,
+        actor=None,
+        action=action,
+        target_type="account",
+        target_id=target_id,
+        after={"client_address": address},
+    )
 
 
 def _id_message(reason: str) -> str:
@@ -319,45 +370,30 @@ async def authenticate(
     client: Client,
     policy: SignInPolicy,
 ) -> Account:
-    """Check a password; throttled per account and per address, equally slow for unknown names."""
-    key = identifier.strip().lower()[:128]
-    now = _now()
-    window = policy.window
-    since = now - window
-    account_failures = await repo.count_failures(db, scope="account", key=key, since=since)
-    address_failures = await repo.count_failures(
-        db, scope="address", key=client.address, since=since
-    )
-    if account_failures >= policy.max_per_account or address_failures >= policy.max_per_address:
-        minutes = max(1, int(window.total_seconds() // 60))
-        raise TooManyRequests(
-            params={"minutes": minutes}, headers={"Retry-After": str(int(window.total_seconds()))}
-        )
-    row = await repo.account_by_login(db, identifier.strip())
-    ok = await passwords.verify_password(
-        row.password_hash if row is not None else passwords.dummy_hash(), password
-    )
+    """Check a password; throttled per account and per address, equally slow for unknown names.
+
+    The account and the counters are read beside the unit of work, so the argon2 check that
+    follows holds no lock; only the outcome (a session, or a counted failure) is written.
+    """
+    identifier = identifier.strip()
+    if _CONTROL_CHARS.search(identifier):
+        raise Invalid("invalid_characters", status=400)
+    async with reader(db) as read:
+        row = await repo.account_by_login(read, identifier)
+        # Failures count against the account, however it was named (username, phone or ID);
+        # a name that matches no account is counted under the name itself.
+        account_key = f"id:{row.id}" if row is not None else f"name:{identifier.lower()[:120]}"
+        keys = {"account": account_key, "address": client.address}
+        await _refuse_if_throttled(read, keys, policy)
+    stored = row.password_hash if row is not None else await passwords.dummy_hash()
+    ok = await passwords.verify_password(stored, password)
     if row is None or not ok or row.status != "active":
-        await repo.add_failures(
-            db,
-            [
-                {"scope": "account", "key": key, "failed_at": now},
-                {"scope": "address", "key": client.address, "failed_at": now},
-            ],
-            prune_before=since,
-        )
-        await audit.record(
-            db,
-            actor=None,
-            action="auth.sign_in_failed",
-            target_type="account",
-            target_id=row.id if row is not None else None,
-            after={"client_address": client.address},
+        await _count_failure(
+            db, keys, policy, action="auth.sign_in_failed", target_id=row.id if row else None
         )
         raise LoginFailed()
     account = Account.from_row(row)
-    if account_failures:
-        await repo.clear_failures(db, scope="account", key=key)
+    await repo.clear_failures(db, scope="account", key=account_key)
     if passwords.needs_rehash(row.password_hash):
         await repo.update_password_hash(db, account.id, await passwords.hash_password(password))
     return account

@@ -6,8 +6,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- errors: request shape -------------------------------------------------------------
     "bad_request": {"zh": "请求有误。", "en": "The request is not valid."},
     "malformed_json": {
-        "zh": "请求内容不是有效的 JSON：{detail}",
-        "en": "The request body is not valid JSON: {detail}",
+        "zh": "请求内容不是有效的 JSON，请检查括号、引号和逗号。",
+        "en": "The request body is not valid JSON; check its brackets, quotes and commas.",
+    },
+    "invalid_characters": {
+        "zh": "提交的内容含有无法保存的字符（例如控制字符），请删除后重试。",
+        "en": "The request contains characters that cannot be stored (such as control "
+        "characters); remove them and try again.",
     },
     "validation_error": {
         "zh": "提交的信息有误，请按提示修改。",
@@ -15,7 +20,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "field_required": {"zh": "此项必填。", "en": "This field is required."},
     "unknown_field": {"zh": "不认识的字段。", "en": "This field is not recognised."},
-    "wrong_type": {"zh": "格式不正确：{detail}", "en": "Wrong format: {detail}"},
+    "wrong_type": {"zh": "格式不正确。", "en": "Wrong format."},
+    "type.text": {"zh": "格式不正确：应为文本。", "en": "Wrong format: expected text."},
+    "type.integer": {
+        "zh": "格式不正确：应为整数。",
+        "en": "Wrong format: expected a whole number.",
+    },
+    "type.number": {"zh": "格式不正确：应为数字。", "en": "Wrong format: expected a number."},
+    "type.boolean": {
+        "zh": "格式不正确：应为是或否。",
+        "en": "Wrong format: expected true or false.",
+    },
+    "type.list": {"zh": "格式不正确：应为列表。", "en": "Wrong format: expected a list."},
+    "type.object": {"zh": "格式不正确：应为对象。", "en": "Wrong format: expected an object."},
     "too_long": {"zh": "内容过长。", "en": "This is too long."},
     "body_too_large": {
         "zh": "提交的内容过大（上限 {limit} 字节）。",

@@ -205,3 +205,15 @@ def clean_text(s: str) -> str:
     s = to_simplified(s)
     s = to_halfwidth(s)
     return _WHITESPACE.sub(" ", s).strip()
+
+
+# The separator of minority and foreign names (间隔号) is typed many ways; GB/T 15834 uses U+00B7.
+_NAME_SEPARATORS = str.maketrans(dict.fromkeys("•・‧∙⋅．·", "·"))
+
+
+def clean_person_name(s: str) -> str:
+    """A person's name as departments should compare it: cleaned, one kind of 间隔号, no spaces
+    around it (``阿依古丽・买买提`` and ``阿依古丽 · 买买提`` → ``阿依古丽·买买提``)."""
+    name = clean_text(s.translate(_NAME_SEPARATORS))
+    name = re.sub(r"(?<=[\u4e00-\u9fff])\s*\.\s*(?=[\u4e00-\u9fff])", "·", name)
+    return re.sub(r"\s*·\s*", "·", name)

@@ -22,8 +22,8 @@ IdNumberFailure = Literal["format", "checksum", "birth_date", "region"]
 # Weight of position i (1-based from the left) is 2^(18-i) mod 11.
 _ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 _ID_CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
-_ID_18 = re.compile(r"\d{17}[\dX]")
-_ID_15 = re.compile(r"\d{15}")
+_ID_18 = re.compile(r"[0-9]{17}[0-9X]")
+_ID_15 = re.compile(r"[0-9]{15}")
 _ID_EARLIEST_BIRTH = date(1900, 1, 1)
 
 
@@ -54,7 +54,7 @@ def _normalise_id(value: str) -> str:
 
 def id_check_char(first17: str) -> str:
     """Return the ISO 7064 MOD 11-2 check character (0–9 or X) for the first 17 digits."""
-    if not re.fullmatch(r"\d{17}", first17):
+    if not re.fullmatch(r"[0-9]{17}", first17):
         raise InvalidIdNumber("format", "expected 17 digits to compute a check character")
     total = sum(int(digit) * weight for digit, weight in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK_CHARS[total % 11]
@@ -182,7 +182,7 @@ def is_valid_uscc(value: str) -> bool:
 
 # --- 手机号码 -----------------------------------------------------------------------------------
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _PHONE_SEPARATORS = re.compile(r"[ \-]")
 
 

@@ -144,6 +144,7 @@ async def register(
     db: DbDep,
     settings: SettingsDep,
     client: ClientDep,
+    policy: PolicyDep,
     registry: RegistryDep,
     csrf: CsrfField,
     name: Annotated[str, Form(max_length=60)] = "",
@@ -156,15 +157,28 @@ async def register(
     values = {"name": name, "id_number": id_number, "phone": phone}
     try:
         account = await identity.register_citizen(
-            db, registry=registry, name=name, id_number=id_number, phone=phone, password=password
+            db,
+            registry=registry,
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            password=password,
+            client=client,
+            policy=policy,
         )
-    except (Invalid, Unavailable) as exc:
+    except (Invalid, Unavailable, TooManyRequests) as exc:
         errors: dict[str, str] = {}
         invalid = {detail["field"] for detail in exc.details}
         if exc.code != "realname_mismatch":  # one message for the pair, not one per field
             for detail in exc.details:
                 errors.setdefault(detail["field"], detail.get("message_key", detail["code"]))
-        context = {"values": values, "errors": errors, "invalid": invalid, "error": exc.message_key}
+        context = {
+            "values": values,
+            "errors": errors,
+            "invalid": invalid,
+            "error": exc.message_key,
+            "error_params": exc.params,
+        }
         return render(request, "account/register.html", context, status_code=exc.status)
     response = RedirectResponse("/me", status_code=303)
     response.set_cookie(FLASH_COOKIE, "registered", max_age=300, httponly=True, samesite="lax")

@@ -6,7 +6,7 @@ import dataclasses
 from typing import ClassVar
 
 from yiwang.exchange.connectors.base import Connector, SourceUnavailable
-from yiwang.kit.text import clean_text
+from yiwang.kit.text import clean_person_name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,7 +34,7 @@ class PopulationRegistry(Connector):
             record = await self._lookup(id_number[:6] + id_number[8:17])
         if record is None:
             return None
-        return PersonRecord(id_number=id_number, name=clean_text(str(record["fullName"])))
+        return PersonRecord(id_number=id_number, name=clean_person_name(str(record["fullName"])))
 
     async def _lookup(self, number: str) -> dict[str, object] | None:
         response = await self._get("/v1/persons", idCardNo=number)
@@ -54,4 +54,4 @@ class PopulationRegistry(Connector):
     async def names_match(self, *, name: str, id_number: str) -> bool:
         """实名核验: whether the registry holds this ID number under this name."""
         person = await self.find_person(id_number)
-        return person is not None and person.name == clean_text(name)
+        return person is not None and person.name == clean_person_name(name)
