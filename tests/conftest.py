@@ -45,7 +45,7 @@ class ServerThread:
     def __init__(self, app: object, port: int | None = None) -> None:
         self.port = port or free_port()
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="auto"
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -155,6 +155,7 @@ async def engine(settings: Settings, demo_password_hash: str) -> AsyncIterator[A
     from yiwang.seed import seed_demo
 
     engine = create_engine(settings.database_url)
+    audit.bind_key(engine, settings.audit_hmac_key)
     await reset_database(engine)
     await seed_demo(
         engine, definitions_dir=settings.definitions_dir, password_hash=demo_password_hash
@@ -205,6 +206,7 @@ def seeded_database(settings: Settings, demo_password_hash: str) -> Settings:
 
     async def prepare() -> None:
         engine = create_engine(settings.database_url)
+        audit.bind_key(engine, settings.audit_hmac_key)
         try:
             await reset_database(engine)
             await seed_demo(

@@ -15,7 +15,12 @@ from yiwang.config import Settings
 def yiwang(
     settings: Settings, *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "YIWANG_DATABASE_URL": settings.database_url, "YIWANG_LOG_JSON": "false"}
+    env = {
+        **os.environ,
+        "YIWANG_DATABASE_URL": settings.database_url,
+        "YIWANG_SECRET_KEY": settings.secret_key,
+        "YIWANG_LOG_JSON": "false",
+    }
     return subprocess.run(
         [sys.executable, "-m", "yiwang.cli", *args],
         env=env,
@@ -156,3 +161,26 @@ def test_enterprise_account_with_a_mistyped_credit_code_is_refused(
     )
     assert result.returncode == 2
     assert "invalid_uscc" in result.stderr
+
+
+def test_a_cut_tail_is_found_against_a_recorded_head(seeded_database: Settings) -> None:
+    head = yiwang(seeded_database, "audit", "head")
+    assert head.returncode == 0, head.stderr
+    recorded = head.stdout.strip()
+    seq = int(recorded.split(":")[0])
+    assert seq > 30
+    assert yiwang(seeded_database, "audit", "verify", "--expect-head", recorded).returncode == 0
+    cut_from = seq - 2
+    run_sql(seeded_database.database_url, f"DELETE FROM audit_events WHERE seq >= {cut_from}")  # noqa: S608
+    # Without the recorded head a shorter chain still looks whole; with it, the cut shows.
+    assert yiwang(seeded_database, "audit", "verify").returncode == 0
+    cut = yiwang(seeded_database, "audit", "verify", "--expect-head", recorded)
+    assert cut.returncode == 1
+    assert "deleted from its end" in cut.stderr
+
+
+def test_verify_with_the_wrong_key_fails(seeded_database: Settings) -> None:
+    wrong = seeded_database.model_copy(update={"secret_key": "some-other-secret-key-42"})
+    result = yiwang(wrong, "audit", "verify")
+    assert result.returncode == 1
+    assert "edited" in result.stderr

@@ -95,7 +95,7 @@ def upgrade() -> None:
             autoincrement=True,
             nullable=False,
         ),
-        sa.Column("scope", sa.String(length=8), nullable=False),
+        sa.Column("scope", sa.String(length=32), nullable=False),
         sa.Column("key", sa.String(length=128), nullable=False),
         sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),

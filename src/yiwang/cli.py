@@ -53,6 +53,7 @@ def seed_demo() -> None:
 
     async def main() -> list[str]:
         engine = create_engine(settings.database_url)
+        audit.bind_key(engine, settings.audit_hmac_key)
         try:
             created = await run(engine, definitions_dir=settings.definitions_dir)
             await audit.drain(engine)
@@ -168,6 +169,7 @@ def users_create(
 
     async def main() -> None:
         engine = create_engine(settings.database_url)
+        audit.bind_key(engine, settings.audit_hmac_key)
         try:
             async with transaction(engine) as db:
                 if department is not None:
@@ -209,17 +211,32 @@ def users_create(
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
+def audit_verify(
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            help="A head recorded earlier with `yiwang audit head` (SEQ:HASH): also proves that "
+            "no rows were cut from the end of the chain since."
+        ),
+    ] = None,
+) -> None:
     """Check the hash chain; exits 1 and names the first bad row if anything was tampered with."""
     from yiwang.audit import service as audit
     from yiwang.database import create_engine
 
     settings = get_settings()
+    expected = None
+    if expect_head:
+        seq, _, digest = expect_head.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise typer.BadParameter("expected SEQ:HASH, as `yiwang audit head` prints it")
+        expected = (int(seq), digest)
 
     async def main() -> audit.Verification:
         engine = create_engine(settings.database_url)
+        audit.bind_key(engine, settings.audit_hmac_key)
         try:
-            return await audit.verify(engine)
+            return await audit.verify(engine, expect_head=expected)
         finally:
             await engine.dispose()
 
@@ -237,6 +254,23 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+@audit_cli.command("head")
+def audit_head() -> None:
+    """Print the chain's head (SEQ:HASH); keep it elsewhere and pass it to verify later."""
+    from yiwang.audit import service as audit
+    from yiwang.database import create_engine
+
+    async def main() -> tuple[int, str] | None:
+        engine = create_engine(get_settings().database_url)
+        try:
+            return await audit.head(engine)
+        finally:
+            await engine.dispose()
+
+    found = asyncio.run(main())
+    typer.echo(f"{found[0]}:{found[1]}" if found else "0:" + "0" * 64)
+
+
 @audit_cli.command("seal")
 def audit_seal() -> None:
     """Seal committed audit rows into the chain now (the server does this after every commit)."""
@@ -244,7 +278,9 @@ def audit_seal() -> None:
     from yiwang.database import create_engine
 
     async def main() -> int:
-        engine = create_engine(get_settings().database_url)
+        settings = get_settings()
+        engine = create_engine(settings.database_url)
+        audit.bind_key(engine, settings.audit_hmac_key)
         try:
             return await audit.seal(engine)
         finally:

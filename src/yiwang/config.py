@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{ROOT / 'var' / 'yiwang.db'}"
     definitions_dir: Path = ROOT / "definitions"
     secret_key: str = Field(default=DEV_SECRET, min_length=16)
+    # The audit chain's HMAC key; defaults to the secret key. Keep it off the database server.
+    audit_key: str = ""
     base_url: str = ""
 
     # The demo region's department systems (a separate HTTP service in development).
@@ -60,6 +62,11 @@ class Settings(BaseSettings):
     def async_database_url(self) -> str:
         """The database URL mapped onto the drivers yiwang uses."""
         return to_async_url(self.database_url)
+
+    @property
+    def audit_hmac_key(self) -> bytes:
+        """The key that seals the audit chain."""
+        return (self.audit_key or self.secret_key).encode()
 
     @property
     def is_sqlite(self) -> bool:

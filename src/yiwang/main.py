@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         app.state.region = load_region(settings.definitions_dir)
         app.state.workdays = WorkdayCalendar.from_directory(settings.definitions_dir / "calendar")
         app.state.engine = engine = create_engine(settings.database_url)
+        audit.bind_key(engine, settings.audit_hmac_key)
         app.state.http = httpx.AsyncClient(
             timeout=settings.connector_timeout_seconds,
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),

@@ -49,10 +49,44 @@ async def test_registration_writes_a_masked_audit_row_with_the_request_id(
     assert "330523199512120022" not in text and "13812345678" not in text
 
 
-async def test_failed_change_leaves_no_audit_row_and_no_account(
+async def test_a_change_that_fails_after_its_insert_leaves_no_account_and_no_audit_row(
+    client: httpx.AsyncClient, engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The account row is written, then the audit write fails: the whole registration must go.
+    from yiwang.identity import service as identity
+
+    real_record = audit.record
+
+    async def failing_record(db, **kwargs):
+        if kwargs.get("action") == "account.registered":
+            raise RuntimeError("audit store unavailable")
+        await real_record(db, **kwargs)
+
+    monkeypatch.setattr(identity.audit, "record", failing_record)
+    async with engine.connect() as conn:
+        before = (await conn.execute(sa.select(sa.func.count()).select_from(accounts))).scalar()
+    transport = httpx.ASGITransport(app=client._transport.app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        response = await c.post(
+            "/api/v1/auth/register",
+            json={
+                "name": "赵敏",
+                "id_number": "330523199512120022",
+                "phone": "13812345678",
+                "password": "bamboo-2026",
+            },
+        )
+    assert response.status_code == 500
+    async with engine.connect() as conn:
+        after = (await conn.execute(sa.select(sa.func.count()).select_from(accounts))).scalar()
+    assert after == before
+    assert await rows(engine, "account.registered") == []
+
+
+async def test_a_realname_mismatch_is_counted_but_creates_nothing(
     client: httpx.AsyncClient, engine
 ) -> None:
-    await client.post(
+    response = await client.post(
         "/api/v1/auth/register",
         json={
             "name": "赵明",
@@ -61,7 +95,10 @@ async def test_failed_change_leaves_no_audit_row_and_no_account(
             "password": "bamboo-2026",
         },
     )
+    assert response.status_code == 422
     assert await rows(engine, "account.registered") == []
+    [failed] = await rows(engine, "account.realname_failed")
+    assert failed.summary["after"]["client_address"] == "203.0.113.7"
 
 
 async def test_refused_sign_in_is_recorded_even_though_the_request_fails(
@@ -133,3 +170,28 @@ async def test_a_row_slipped_in_later_with_an_old_date_is_found(engine) -> None:
     result = await audit.verify(engine)
     assert not result.ok
     assert "inserted out of order" in result.problem
+
+
+async def test_rewriting_the_chain_without_the_key_is_found(engine) -> None:
+    # Someone edits a row and recomputes every later hash, but with a key of their own.
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.select(audit_events).order_by(audit_events.c.seq))).all()
+    forged_key = b"not-the-real-key"
+    prev = audit.GENESIS
+    async with engine.begin() as conn:
+        for row in rows:
+            values = row._asdict()
+            if row.seq == 5:
+                values["actor"] = "someone-else"
+            forged = audit.row_hash(
+                type("Row", (), values)(), seq=row.seq, prev_hash=prev, key=forged_key
+            )
+            await conn.execute(
+                sa.update(audit_events)
+                .where(audit_events.c.id == row.id)
+                .values(actor=values["actor"], prev_hash=prev, hash=forged)
+            )
+            prev = forged
+    result = await audit.verify(engine)
+    assert not result.ok
+    assert result.first_bad_seq == 1

@@ -174,3 +174,100 @@ async def test_registry_down_is_503_and_writes_nothing(
     assert response.json()["error"]["code"] == "registry_unavailable"
     assert response.headers["retry-after"]
     assert await count_accounts(engine) == before
+
+
+async def test_registered_citizens_get_an_opaque_username_not_their_phone(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/api/v1/auth/register", json={**ZHAO_MIN, "password": "bamboo-2026"}
+    )
+    username = response.json()["username"]
+    assert "13812345678" not in username and "330523" not in username
+
+
+async def test_the_password_is_taken_exactly_as_typed(client: httpx.AsyncClient) -> None:
+    password = "  bamboo-2026  "
+    response = await client.post("/api/v1/auth/register", json={**ZHAO_MIN, "password": password})
+    assert response.status_code == 201
+    await sign_in(client, "13812345678", password)
+    trimmed = await client.post(
+        "/api/v1/auth/token", data={"username": "13812345678", "password": "bamboo-2026"}
+    )
+    assert trimmed.status_code == 401
+
+
+async def test_fields_are_trimmed_but_names_are_compared_as_the_registry_would(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/api/v1/auth/register",
+        json={
+            "name": " 赵敏 ",
+            "id_number": " 330523199512120022 ",
+            "phone": "+86 138-1234-5678",
+            "password": "bamboo-2026",
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["name"] == "赵敏"
+
+
+async def test_repeated_mismatches_for_one_id_number_are_throttled(
+    client: httpx.AsyncClient,
+) -> None:
+    for guess in ("赵一", "赵二", "赵三", "赵四", "赵五"):
+        response = await client.post(
+            "/api/v1/auth/register", json={**ZHAO_MIN, "name": guess, "password": "bamboo-2026"}
+        )
+        assert response.json()["error"]["code"] == "realname_mismatch"
+    response = await client.post(
+        "/api/v1/auth/register", json={**ZHAO_MIN, "password": "bamboo-2026"}
+    )
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "too_many_attempts"
+
+
+async def test_a_slow_registry_does_not_hold_up_other_peoples_sign_in(
+    client: httpx.AsyncClient, app
+) -> None:
+    # A registry that takes its time: a real HTTP server that answers after a pause.
+    import asyncio
+
+    from tests.conftest import ServerThread
+
+    finished: list[str] = []
+
+    async def slow_registry(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        await asyncio.sleep(2.0)
+        body = b'{"code": "0000", "data": {"fullName": "\\u8d75\\u654f"}}'
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    with ServerThread(slow_registry) as registry:
+        app.state.settings = app.state.settings.model_copy(
+            update={"population_registry_url": registry.url, "connector_timeout_seconds": 10.0}
+        )
+
+        async def register() -> None:
+            response = await client.post(
+                "/api/v1/auth/register", json={**ZHAO_MIN, "password": "bamboo-2026"}
+            )
+            assert response.status_code == 201, response.text
+            finished.append("registration")
+
+        async def sign_in_meanwhile() -> None:
+            await asyncio.sleep(0.3)
+            await sign_in(client, "citizen2")
+            finished.append("sign-in")
+
+        await asyncio.gather(register(), sign_in_meanwhile())
+    assert finished == ["sign-in", "registration"]

@@ -145,3 +145,35 @@ async def test_one_address_guessing_many_accounts_is_throttled(
         "/api/v1/auth/token", data={"username": "citizen1", "password": "yiwang-demo"}
     )
     assert response.status_code == 429
+
+
+async def test_the_lockout_covers_every_name_of_the_account(client: httpx.AsyncClient) -> None:
+    # citizen1 is also 13905721001 and 330523199003072317: guesses under any name count once.
+    for name in ("citizen1", "13905721001", "330523199003072317", " citizen1 ", "13905721001"):
+        response = await client.post(
+            "/api/v1/auth/token", data={"username": name, "password": "wrong-pass-9"}
+        )
+        assert response.status_code == 401
+    for name in ("citizen1", "13905721001", "330523199003072317"):
+        response = await client.post(
+            "/api/v1/auth/token", data={"username": name, "password": "yiwang-demo"}
+        )
+        assert response.status_code == 429, name
+
+
+async def test_forwarded_for_headers_do_not_change_the_throttled_address(
+    client: httpx.AsyncClient, app
+) -> None:
+    app.state.settings = app.state.settings.model_copy(update={"login_max_failures_per_address": 3})
+    for index in range(3):
+        await client.post(
+            "/api/v1/auth/token",
+            data={"username": f"guess{index}", "password": "wrong-pass-9"},
+            headers={"X-Forwarded-For": f"198.51.100.{index}"},
+        )
+    response = await client.post(
+        "/api/v1/auth/token",
+        data={"username": "citizen1", "password": "yiwang-demo"},
+        headers={"X-Forwarded-For": "198.51.100.99"},
+    )
+    assert response.status_code == 429

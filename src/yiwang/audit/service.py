@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import json
 import logging
 import weakref
@@ -91,18 +92,38 @@ def _canonical_time(value: dt.datetime) -> str:
     return value.isoformat(timespec="microseconds")
 
 
-def row_hash(row: Any, *, seq: int, prev_hash: str) -> str:
-    """SHA-256 over the row's content, its place in the chain and its predecessor's hash."""
+_keys: weakref.WeakKeyDictionary[AsyncEngine, bytes] = weakref.WeakKeyDictionary()
+
+
+def bind_key(engine: AsyncEngine, key: bytes) -> None:
+    """Give the sealer of this engine's audit log its HMAC key (kept outside the database)."""
+    _keys[engine] = key
+
+
+def _key_for(engine: AsyncEngine, key: bytes | None) -> bytes:
+    found = key or _keys.get(engine)
+    if not found:
+        raise RuntimeError("no audit key bound to this engine: call audit.bind_key first")
+    return found
+
+
+def row_hash(row: Any, *, seq: int, prev_hash: str, key: bytes) -> str:
+    """HMAC-SHA-256 over the row's content, its place in the chain and its predecessor's hash.
+
+    Keyed, so that someone who can write to the database but does not hold the key cannot
+    rewrite the rows after an edit and make the chain whole again.
+    """
     content = {name: getattr(row, name) for name in _FIELDS}
     content["occurred_at"] = _canonical_time(content["occurred_at"])
     content["seq"] = seq
     content["prev_hash"] = prev_hash
     blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return hmac.new(key, blob.encode(), hashlib.sha256).hexdigest()
 
 
-async def seal(engine: AsyncEngine, *, batch: int = SEAL_BATCH) -> int:
+async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SEAL_BATCH) -> int:
     """Chain every committed, unsealed row, in commit order; returns how many were sealed."""
+    key = _key_for(engine, key)
     total = 0
     while True:
         async with transaction(engine, write=True, strict_audit=False) as db:
@@ -129,7 +150,7 @@ async def seal(engine: AsyncEngine, *, batch: int = SEAL_BATCH) -> int:
             updates = []
             for row in rows:
                 seq += 1
-                digest = row_hash(row, seq=seq, prev_hash=prev)
+                digest = row_hash(row, seq=seq, prev_hash=prev, key=key)
                 updates.append({"_id": row.id, "_seq": seq, "_prev": prev, "_hash": digest})
                 prev = digest
             if updates:
@@ -144,6 +165,10 @@ async def seal(engine: AsyncEngine, *, batch: int = SEAL_BATCH) -> int:
                     updates,
                 )
         total += len(rows)
+        if updates:
+            # The head goes to the log too: shipped off this machine, it is the anchor that shows
+            # whether rows were later cut from the end of the chain.
+            log.info("audit sealed", extra={"audit_head_seq": seq, "audit_head_hash": prev})
         if len(rows) < batch:
             return total
 
@@ -196,12 +221,32 @@ class Verification:
     problem: str | None = None
 
 
+async def head(engine: AsyncEngine) -> tuple[int, str] | None:
+    """The last sealed row's place and hash: record it elsewhere to detect a cut tail later."""
+    async with transaction(engine, write=False, strict_audit=False) as db:
+        row = (
+            await db.execute(
+                sa.select(t.c.seq, t.c.hash)
+                .where(t.c.seq.is_not(None))
+                .order_by(t.c.seq.desc())
+                .limit(1)
+            )
+        ).first()
+    return (row.seq, row.hash) if row else None
+
+
 async def verify(
-    engine: AsyncEngine, *, grace: dt.timedelta = dt.timedelta(minutes=5)
+    engine: AsyncEngine,
+    *,
+    key: bytes | None = None,
+    expect_head: tuple[int, str] | None = None,
+    grace: dt.timedelta = dt.timedelta(minutes=5),
 ) -> Verification:
     """Recompute the chain and report the first row edited, inserted or deleted out of order."""
+    key = _key_for(engine, key)
     checked = 0
     expected_seq, prev = 1, GENESIS
+    head_hash: str | None = None
     async with transaction(engine, write=False, strict_audit=False) as db:
         result = await db.stream(
             sa.select(*[t.c[n] for n in _FIELDS], t.c.seq, t.c.prev_hash, t.c.hash)
@@ -232,7 +277,9 @@ async def verify(
                     row.id,
                     "link to the previous row is broken: a row before it was deleted or replaced",
                 )
-            if row_hash(row, seq=row.seq, prev_hash=prev) != row.hash:
+            if expect_head is not None and row.seq == expect_head[0]:
+                head_hash = row.hash
+            if row_hash(row, seq=row.seq, prev_hash=prev, key=key) != row.hash:
                 return Verification(
                     False, checked, 0, row.seq, row.id, "row content was edited after sealing"
                 )
@@ -255,6 +302,27 @@ async def verify(
                 sa.select(t.c.id, t.c.occurred_at).where(t.c.seq.is_(None)).order_by(t.c.id)
             )
         ).all()
+    if expect_head is not None:
+        seq, digest = expect_head
+        if checked < seq:
+            return Verification(
+                False,
+                checked,
+                len(unsealed),
+                checked + 1,
+                None,
+                f"the chain ends at seq {checked}, before the recorded head {seq}: "
+                "rows were deleted from its end",
+            )
+        if head_hash != digest:
+            return Verification(
+                False,
+                checked,
+                len(unsealed),
+                seq,
+                None,
+                "the row at the recorded head differs from the recorded hash",
+            )
     for row in unsealed:
         occurred = _aware(row.occurred_at)
         if row.id < max_sealed_id and occurred < cutoff:

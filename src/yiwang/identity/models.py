@@ -49,7 +49,7 @@ login_failures = sa.Table(
     "login_failures",
     metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
-    sa.Column("scope", sa.String(8), nullable=False),  # account | address
+    sa.Column("scope", sa.String(32), nullable=False),  # account | address | register_id | …
     sa.Column("key", sa.String(128), nullable=False),
     sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_login_failures_lookup", "scope", "key", "failed_at"),
