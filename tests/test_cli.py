@@ -184,3 +184,52 @@ def test_verify_with_the_wrong_key_fails(seeded_database: Settings) -> None:
     result = yiwang(wrong, "audit", "verify")
     assert result.returncode == 1
     assert "edited" in result.stderr
+
+
+def test_serve_with_demo_systems_stops_them_when_it_is_stopped(seeded_database: Settings) -> None:
+    import signal
+    import time
+
+    import httpx
+
+    from tests.conftest import free_port
+
+    port, demo_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "YIWANG_DATABASE_URL": seeded_database.database_url,
+        "YIWANG_SECRET_KEY": seeded_database.secret_key,
+        "YIWANG_PORT": str(port),
+        "YIWANG_DEMO_SYSTEMS_PORT": str(demo_port),
+        "YIWANG_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "yiwang.cli", "serve", "--demo-systems"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=0.5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.1)
+        assert httpx.get(f"http://127.0.0.1:{demo_port}/healthz").status_code == 200
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{demo_port}/healthz", timeout=0.5)
+            except httpx.HTTPError:
+                break  # nobody answers: the demo systems went with the server
+            assert time.monotonic() < deadline, "the demo systems outlived the server"
+            time.sleep(0.1)
+    finally:
+        if server.poll() is None:
+            server.kill()

@@ -118,10 +118,23 @@ def demo_systems_command(
     )
 
 
+def _die_with_parent() -> None:
+    """In the child: ask Linux to end it when the server that started it ends, however it ends
+    (uvicorn re-raises SIGTERM after its shutdown, so a ``finally`` in the parent never runs)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _start_demo_systems() -> subprocess.Popen[bytes]:
     settings = get_settings()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "yiwang.cli", "demo-systems"], env=os.environ.copy()
+    child = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "yiwang.cli", "demo-systems"],
+        env=os.environ.copy(),
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads exist yet at this point
     )
     import httpx
 

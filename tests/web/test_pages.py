@@ -134,3 +134,27 @@ async def test_assets_are_served_locally(client: httpx.AsyncClient) -> None:
     for path in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
         assert (await client.get(path)).status_code == 200, path
     assert "http://" not in re.sub(r'href="http://testserver', "", html).split("<body")[0]
+
+
+async def test_signing_in_ends_the_browsers_old_session_and_renews_the_csrf_token(
+    client: httpx.AsyncClient,
+) -> None:
+    async def sign_in_with_form(username: str, token: str) -> None:
+        response = await client.post(
+            "/login", data={"username": username, "password": "yiwang-demo", "csrf_token": token}
+        )
+        assert response.status_code == 303
+
+    await sign_in_with_form("citizen1", csrf_from((await client.get("/login")).text))
+    [cookie] = [c for c in client.cookies.jar if c.name == "yiwang_session"]
+    planted, domain = cookie.value, cookie.domain
+    client.cookies.delete("yiwang_session")
+    old_csrf = csrf_from((await client.get("/login")).text)
+    # A session cookie left in the browser (or planted in it) is ended by the next sign-in.
+    client.cookies.set("yiwang_session", planted, domain=domain)
+    await sign_in_with_form("citizen2", old_csrf)
+    assert client.cookies["yiwang_csrf"] != old_csrf
+    assert "王*" in (await client.get("/me")).text
+    client.cookies.set("yiwang_session", planted, domain=domain)
+    response = await client.get("/me")
+    assert response.status_code == 303

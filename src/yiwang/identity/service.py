@@ -452,6 +452,13 @@ async def end_session(db: Db, *, account: Account, token: str) -> None:
         )
 
 
+async def revoke_token(db: Db, token: str) -> None:
+    """End whatever session a token belongs to (a browser's old one, on a new sign-in)."""
+    row = await repo.session_with_account(db, _token_hash(token))
+    if row is not None and row.revoked_at is None:
+        await end_session(db, account=Account.from_row(row), token=token)
+
+
 async def get_account(db: Db, account_id: str) -> Account | None:
     """One account by id."""
     row = await repo.account_by_id(db, account_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -104,21 +105,35 @@ async def login(
         context["error_params"] = exc.params
         return render(request, "account/login.html", context, status_code=429)
     response = RedirectResponse(safe_next(next, "/me"), status_code=303)
-    await start_web_session(db, response, account=account, settings=settings, client=client)
+    await start_web_session(
+        db, request, response, account=account, settings=settings, client=client
+    )
     return response
 
 
 async def start_web_session(
     db: Db,
+    request: Request,
     response: Response,
     *,
     account: identity.Account,
     settings: Settings,
     client: identity.Client,
 ) -> None:
-    """Sign the browser in: a new session (never a reused one) in an HttpOnly cookie."""
+    """Sign the browser in: a new session (never a reused one) in an HttpOnly cookie, the
+    browser's previous session ended, and a fresh CSRF token."""
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:
+        await identity.revoke_token(db, previous)
     ttl = dt.timedelta(hours=settings.session_hours)
     token, _ = await identity.start_session(db, account=account, kind="web", client=client, ttl=ttl)
+    response.set_cookie(
+        CSRF_COOKIE,
+        secrets.token_urlsafe(24),
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+    )
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -182,7 +197,9 @@ async def register(
         return render(request, "account/register.html", context, status_code=exc.status)
     response = RedirectResponse("/me", status_code=303)
     response.set_cookie(FLASH_COOKIE, "registered", max_age=300, httponly=True, samesite="lax")
-    await start_web_session(db, response, account=account, settings=settings, client=client)
+    await start_web_session(
+        db, request, response, account=account, settings=settings, client=client
+    )
     return response
 
 
