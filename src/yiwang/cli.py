@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,8 +22,12 @@ app = typer.Typer(
 )
 users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 audit_cli = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+catalog_cli = typer.Typer(
+    help="Services, bundles and data elements (definitions/).", no_args_is_help=True
+)
 app.add_typer(users, name="users")
 app.add_typer(audit_cli, name="audit")
+app.add_typer(catalog_cli, name="catalog")
 
 
 def _alembic_config():  # type: ignore[no-untyped-def]
@@ -300,6 +305,78 @@ def audit_seal() -> None:
             await engine.dispose()
 
     typer.echo(f"{asyncio.run(main())} rows sealed")
+
+
+@catalog_cli.command("lint")
+def catalog_lint(
+    directory: Annotated[
+        Path | None, typer.Option(help="Definitions folder (YIWANG_DEFINITIONS_DIR).")
+    ] = None,
+) -> None:
+    """Find unreachable steps, roles nobody holds, fields without a data element, and bundles
+    whose merged form conflicts; exits 1 on any error."""
+    from yiwang.catalog.definitions import DefinitionError
+    from yiwang.catalog.lint import lint
+    from yiwang.catalog.loader import load_catalog
+
+    folder = directory or get_settings().definitions_dir
+    try:
+        problems = lint(load_catalog(folder))
+    except DefinitionError as exc:
+        for problem in str(exc).split("; "):
+            typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from None
+    for problem in problems:
+        typer.echo(str(problem), err=problem.severity == "error")
+    errors = sum(p.severity == "error" for p in problems)
+    typer.echo(f"{errors} errors, {len(problems) - errors} warnings")
+    if errors:
+        raise typer.Exit(1)
+
+
+@catalog_cli.command("load")
+def catalog_load(
+    directory: Annotated[
+        Path | None, typer.Option(help="Definitions folder (YIWANG_DEFINITIONS_DIR).")
+    ] = None,
+) -> None:
+    """Load definitions/ as the new catalogue; running servers pick it up within seconds."""
+    from yiwang.audit import service as audit
+    from yiwang.catalog import snapshots
+    from yiwang.catalog.definitions import DefinitionError
+    from yiwang.database import create_engine, transaction
+
+    settings = get_settings()
+    folder = directory or settings.definitions_dir
+
+    async def main() -> snapshots.LoadResult:
+        engine = create_engine(settings.database_url)
+        audit.bind_key(engine, settings.audit_hmac_key)
+        try:
+            async with transaction(engine) as db:
+                result = await snapshots.load(
+                    db,
+                    actor=audit.SystemActor(label=f"operator:{getpass.getuser()}"),
+                    directory=folder,
+                )
+            await audit.drain(engine)
+            await audit.seal(engine)
+            return result
+        finally:
+            await engine.dispose()
+
+    try:
+        result = asyncio.run(main())
+    except DefinitionError as exc:
+        for problem in str(exc).split("; "):
+            typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from None
+    for warning in result.warnings:
+        typer.echo(str(warning))
+    if result.new:
+        typer.echo(f"catalogue loaded as snapshot {result.snapshot_id}")
+    else:
+        typer.echo(f"catalogue unchanged (snapshot {result.snapshot_id})")
 
 
 def _redacted(url: str) -> str:

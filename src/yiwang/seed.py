@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from yiwang.audit.service import SystemActor
 from yiwang.catalog import service as catalog
+from yiwang.catalog import snapshots
 from yiwang.catalog.definitions import load_departments
 from yiwang.database import transaction
 from yiwang.identity import passwords
@@ -32,6 +33,7 @@ async def seed_demo(
     created: list[str] = []
     async with transaction(engine) as db:
         await catalog.load_definitions(db, actor=SEEDER, directory=definitions_dir)
+        await snapshots.load(db, actor=SEEDER, directory=definitions_dir)
         # One hash for every demo account: they share a published password anyway.
         password_hash = password_hash or await passwords.hash_password(data["password"])
         specs: list[dict[str, Any]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from yiwang.database import metadata
+from yiwang.database import BigId, metadata
 
 departments = sa.Table(
     "departments",
@@ -18,5 +18,16 @@ departments = sa.Table(
     sa.Column("roles", sa.JSON, nullable=False),
     # SHA-256 of the department's definition: unchanged definitions are not reloaded.
     sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Every `catalog load` stores the whole validated catalogue once; an application points to the
+# snapshot it was submitted under, so later definition changes never alter it.
+catalog_snapshots = sa.Table(
+    "catalog_snapshots",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("document", sa.JSON, nullable=False),
     sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
 )

@@ -127,6 +127,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "部门 {department} 没有角色 {role}。",
         "en": "Department {department} has no role {role}.",
     },
+    "unknown_service": {"zh": "没有这个事项：{code}", "en": "No such service: {code}"},
+    "unknown_bundle": {"zh": "没有这个“一件事”：{code}", "en": "No such bundle: {code}"},
+    "catalog_not_loaded": {
+        "zh": "事项目录尚未加载，请管理员运行 yiwang catalog load。",
+        "en": "The service catalogue is not loaded yet; an administrator must run "
+        "yiwang catalog load.",
+    },
+    "invalid_region_code": {
+        "zh": "行政区划代码不存在（6 位数字）。",
+        "en": "No such division code (6 digits).",
+    },
+    "invalid_date": {
+        "zh": "日期格式不正确，请按 2026-01-31 的格式填写。",
+        "en": "Not a valid date; use the form 2026-01-31.",
+    },
+    "invalid_option": {"zh": "请从给出的选项中选择。", "en": "Choose one of the options given."},
     "region_query_required": {
         "zh": "请输入要查询的行政区划名称或代码。",
         "en": "Enter a division name or code to look up.",

@@ -1,0 +1,134 @@
+"""`yiwang catalog lint`: what would break a running region, found before it is loaded."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+from yiwang.catalog.items import ServiceItem
+from yiwang.catalog.loader import Catalog
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One finding: where, what kind, and what to do about it."""
+
+    severity: Literal["error", "warning"]
+    where: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.where}: {self.code}: {self.message}"
+
+
+def lint(catalog: Catalog) -> list[Problem]:
+    """Every problem in the catalogue, errors first."""
+    problems: list[Problem] = []
+    for service in catalog.services.values():
+        problems += _service(catalog, service)
+    for bundle in catalog.bundles.values():
+        where = f"bundles/{bundle.code}"
+        seen: dict[str, tuple[str, str]] = {}
+        for code in bundle.services:
+            service = catalog.services.get(code)
+            if service is None:
+                continue
+            for field in service.form.fields:
+                if field.name in seen and seen[field.name][0] != field.element:
+                    other_element, other_service = seen[field.name]
+                    problems.append(
+                        Problem(
+                            "error",
+                            where,
+                            "merged_field_conflict",
+                            f"field {field.name} is {other_element} in {other_service} but "
+                            f"{field.element} in {code}; the merged form cannot show both",
+                        )
+                    )
+                seen.setdefault(field.name, (field.element, code))
+        if _has_cycle({s: set(p) for s, p in bundle.after.items()}):
+            problems.append(
+                Problem("error", where, "after_cycle", "after: lines wait on each other in a cycle")
+            )
+    return sorted(problems, key=lambda p: (p.severity != "error", p.where, p.code))
+
+
+def _service(catalog: Catalog, service: ServiceItem) -> list[Problem]:
+    where = f"services/{service.code}"
+    problems: list[Problem] = []
+    department = catalog.departments.get(service.department)
+    roles = {role.code for role in department.roles} if department else set()
+    steps = {step.code: step for step in service.workflow.steps}
+    for step in service.workflow.steps:
+        if step.role not in roles:
+            problems.append(
+                Problem(
+                    "error",
+                    where,
+                    "role_nobody_holds",
+                    f"step {step.code} is for role {step.role}, which {service.department} "
+                    "does not have",
+                )
+            )
+        if step.next is not None and step.next not in steps:
+            problems.append(
+                Problem("error", where, "unknown_step", f"step {step.code} goes on to {step.next}")
+            )
+    reachable: list[str] = []
+    current: str | None = service.workflow.steps[0].code
+    while current is not None and current in steps and current not in reachable:
+        reachable.append(current)
+        current = steps[current].next
+    if current is not None and current in reachable:
+        problems.append(
+            Problem("error", where, "workflow_cycle", f"step {current} is reached twice")
+        )
+    for code in steps:
+        if code not in reachable:
+            problems.append(
+                Problem(
+                    "error",
+                    where,
+                    "unreachable_step",
+                    f"step {code} cannot be reached from {service.workflow.steps[0].code}",
+                )
+            )
+    for field in service.form.fields:
+        if field.element not in catalog.elements:
+            problems.append(
+                Problem(
+                    "error",
+                    where,
+                    "field_without_element",
+                    f"field {field.name} refers to {field.element}, which is not a data element",
+                )
+            )
+    total = sum(step.limit_days for step in service.workflow.steps if step.code in reachable)
+    if total > service.promised_limit_days:
+        problems.append(
+            Problem(
+                "warning",
+                where,
+                "steps_exceed_promise",
+                f"its steps take {total} working days; {service.promised_limit_days} are promised",
+            )
+        )
+    return problems
+
+
+def _has_cycle(graph: dict[str, set[str]]) -> bool:
+    state: dict[str, int] = {}
+
+    def visit(node: str) -> bool:
+        if state.get(node) == 1:
+            return True
+        if state.get(node) == 2:
+            return False
+        state[node] = 1
+        if any(visit(n) for n in graph.get(node, ())):
+            return True
+        state[node] = 2
+        return False
+
+    return any(visit(node) for node in list(graph))
