@@ -40,7 +40,10 @@ def yiwang(
         ["seed-demo"],
         ["users", "create"],
         ["audit", "verify"],
+        ["audit", "head"],
         ["demo-systems"],
+        ["catalog", "lint"],
+        ["catalog", "load"],
     ],
 )
 def test_every_command_has_help(seeded_database: Settings, command: list[str]) -> None:
@@ -233,3 +236,12 @@ def test_serve_with_demo_systems_stops_them_when_it_is_stopped(seeded_database: 
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_catalog_lint_and_load(seeded_database: Settings) -> None:
+    lint = yiwang(seeded_database, "catalog", "lint")
+    assert lint.returncode == 0, lint.stderr
+    assert "0 errors" in lint.stdout
+    load = yiwang(seeded_database, "catalog", "load")
+    assert load.returncode == 0, load.stderr
+    assert "unchanged" in load.stdout  # seed-demo loaded this very catalogue already

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from yiwang import __version__
+from yiwang.api import applications as applications_api
 from yiwang.api import catalog as catalog_api
 from yiwang.api import errors as api_errors
 from yiwang.api import identity as identity_api
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         ops_api.router,
         identity_api.router,
         catalog_api.router,
+        applications_api.router,
         regions_api.router,
         pages.router,
     ):

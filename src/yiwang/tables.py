@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from yiwang.applications import models as applications_models
 from yiwang.audit import models as audit_models
 from yiwang.catalog import models as catalog_models
 from yiwang.database import metadata
 from yiwang.identity import models as identity_models
+from yiwang.workflow import models as workflow_models
 
-__all__ = ["audit_models", "catalog_models", "identity_models", "metadata"]
+__all__ = [
+    "applications_models",
+    "audit_models",
+    "catalog_models",
+    "identity_models",
+    "metadata",
+    "workflow_models",
+]

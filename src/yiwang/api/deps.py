@@ -15,6 +15,7 @@ from yiwang.errors import Unauthorized
 from yiwang.exchange.connectors import PopulationRegistry
 from yiwang.identity import service as identity
 from yiwang.kit.i18n import Lang, negotiate
+from yiwang.kit.workdays import WorkdayCalendar
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LANG_COOKIE = "yiwang_lang"
@@ -94,3 +95,11 @@ async def current_account(db: DbDep, token: TokenDep) -> identity.Account:
 
 
 CurrentAccount = Annotated[identity.Account, Depends(current_account)]
+
+
+def workday_calendar(request: Request) -> WorkdayCalendar:
+    """The working-day calendar (official holidays, make-up days, definitions/ overrides)."""
+    return request.app.state.workdays
+
+
+CalendarDep = Annotated[WorkdayCalendar, Depends(workday_calendar)]

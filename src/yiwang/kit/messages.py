@@ -143,6 +143,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Not a valid date; use the form 2026-01-31.",
     },
     "invalid_option": {"zh": "请从给出的选项中选择。", "en": "Choose one of the options given."},
+    "service_or_bundle": {
+        "zh": "请只选择一个事项（service）或一件事（bundle）。",
+        "en": "Give exactly one of service or bundle.",
+    },
+    "wrong_audience": {
+        "zh": "此事项不面向您的账号类型办理。",
+        "en": "This service is not offered to your kind of account.",
+    },
+    "idempotency_conflict": {
+        "zh": "同一个幂等键（Idempotency-Key）已用于另一份不同的申请。",
+        "en": "This Idempotency-Key was already used for a different submission.",
+    },
+    "task_already_decided": {
+        "zh": "该任务已经办理，不能重复决定。",
+        "en": "This task has already been decided.",
+    },
+    "action_not_allowed": {
+        "zh": "这一环节不能进行此操作：{action}",
+        "en": "This step does not allow: {action}",
+    },
+    "reason_required": {
+        "zh": "不予许可或退回补正时，请写明理由。",
+        "en": "Give a reason when rejecting or returning an application.",
+    },
+    "not_returned": {
+        "zh": "此办件没有被退回补正，无需补充材料。",
+        "en": "This application was not returned for corrections.",
+    },
+    "not_withdrawable": {
+        "zh": "此办件已经办结，不能撤销。",
+        "en": "This application is already decided and cannot be withdrawn.",
+    },
     "region_query_required": {
         "zh": "请输入要查询的行政区划名称或代码。",
         "en": "Enter a division name or code to look up.",

@@ -1,0 +1,148 @@
+"""Applications (办件) and the staff inbox."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from yiwang.api.deps import CalendarDep, CurrentAccount, DbDep
+from yiwang.applications import service as applications
+from yiwang.errors import NotFound
+from yiwang.workflow import service as workflow
+
+router = APIRouter(prefix="/api/v1", tags=["applications"])
+
+
+class ApplicationIn(BaseModel):
+    """一次申请: a service or a bundle, and the answers to its form."""
+
+    model_config = ConfigDict(extra="forbid")
+    service: str | None = Field(default=None, max_length=64)
+    bundle: str | None = Field(default=None, max_length=64)
+    form: dict[str, Any]
+    consent_id: str | None = Field(default=None, max_length=64)
+
+
+class SupplementIn(BaseModel):
+    """补正: the corrected fields."""
+
+    model_config = ConfigDict(extra="forbid")
+    form: dict[str, Any]
+
+
+class WithdrawIn(BaseModel):
+    """撤销: why, in the applicant's words (optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(default="", max_length=500)
+
+
+class DecisionIn(BaseModel):
+    """A staff decision: approve, reject (with a reason) or return for corrections."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["approve", "reject", "return"]
+    comment: str = Field(default="", max_length=2000)
+    corrections: list[str] | None = Field(default=None, max_length=50)
+
+
+@router.post("/applications", status_code=status.HTTP_201_CREATED)
+async def submit(
+    body: ApplicationIn,
+    db: DbDep,
+    account: CurrentAccount,
+    calendar: CalendarDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> dict[str, Any]:
+    """Apply once; with Idempotency-Key, a replay returns the same application."""
+    application, created = await applications.submit(
+        db,
+        actor=account,
+        service=body.service,
+        bundle=body.bundle,
+        form=body.form,
+        idempotency_key=idempotency_key,
+        calendar=calendar,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    return application
+
+
+@router.get("/applications")
+async def mine(db: DbDep, account: CurrentAccount) -> list[dict[str, Any]]:
+    """My applications, newest first."""
+    return await applications.list_mine(db, actor=account)
+
+
+@router.get("/applications/{application_id}")
+async def one(application_id: str, db: DbDep, account: CurrentAccount) -> dict[str, Any]:
+    """One of my applications, with per-department steps and the timeline."""
+    return await applications.view(db, actor=account, application_id=application_id)
+
+
+@router.post("/applications/{application_id}/supplement")
+async def supplement(
+    application_id: str,
+    body: SupplementIn,
+    db: DbDep,
+    account: CurrentAccount,
+    calendar: CalendarDep,
+) -> dict[str, Any]:
+    """补正: correct a returned application; its departments go on where they stopped."""
+    return await applications.supplement(
+        db, actor=account, application_id=application_id, form=body.form, calendar=calendar
+    )
+
+
+@router.post("/applications/{application_id}/withdraw")
+async def withdraw(
+    application_id: str, body: WithdrawIn, db: DbDep, account: CurrentAccount
+) -> dict[str, Any]:
+    """撤销: withdraw before a decision."""
+    return await applications.withdraw(
+        db, actor=account, application_id=application_id, reason=body.reason
+    )
+
+
+@router.get("/tasks")
+async def tasks(db: DbDep, account: CurrentAccount) -> list[dict[str, Any]]:
+    """The staff inbox: open tasks of my department for my roles, soonest due first."""
+    if account.kind != "staff" or not account.department_code:
+        raise NotFound()
+    today = applications.china_today()
+    return [
+        {
+            "id": t.id,
+            "application_id": t.application_id,
+            "service": t.service_code,
+            "step": t.step_code,
+            "role": t.role,
+            "due_date": t.due_date.isoformat(),
+            "overdue": t.due_date < today,
+            "created_at": t.created_at.isoformat(),
+        }
+        for t in await workflow.inbox(
+            db, department_code=account.department_code, roles=account.roles
+        )
+    ]
+
+
+@router.post("/tasks/{task_id}/decision")
+async def decision(
+    task_id: str, body: DecisionIn, db: DbDep, account: CurrentAccount, calendar: CalendarDep
+) -> dict[str, Any]:
+    """Decide a task of my department: approve, reject or return."""
+    return await applications.decide(
+        db,
+        actor=account,
+        task_id=task_id,
+        decision=body.decision,
+        comment=body.comment,
+        corrections=body.corrections,
+        calendar=calendar,
+    )

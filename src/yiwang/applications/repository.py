@@ -1,0 +1,62 @@
+"""All SQL of the applications domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from yiwang.applications.models import application_events, applications
+from yiwang.database import Db
+
+
+async def by_idempotency_key(db: Db, *, applicant_id: str, key: str) -> sa.Row[Any] | None:
+    """The application an applicant already submitted under this key."""
+    query = sa.select(applications).where(
+        applications.c.applicant_id == applicant_id, applications.c.idempotency_key == key
+    )
+    return (await db.execute(query)).first()
+
+
+async def insert(db: Db, values: dict[str, Any]) -> None:
+    """Store a new application."""
+    await db.execute(sa.insert(applications).values(**values))
+
+
+async def get(db: Db, application_id: str) -> sa.Row[Any] | None:
+    """One application by id."""
+    query = sa.select(applications).where(applications.c.id == application_id)
+    return (await db.execute(query)).first()
+
+
+async def mine(db: Db, applicant_id: str) -> list[sa.Row[Any]]:
+    """An applicant's applications, newest first."""
+    query = (
+        sa.select(applications)
+        .where(applications.c.applicant_id == applicant_id)
+        .order_by(applications.c.created_at.desc())
+    )
+    return list((await db.execute(query)).all())
+
+
+async def update(db: Db, application_id: str, values: dict[str, Any]) -> None:
+    """Change one application."""
+    await db.execute(
+        sa.update(applications).where(applications.c.id == application_id).values(**values)
+    )
+
+
+async def add_events(db: Db, rows: list[dict[str, Any]]) -> None:
+    """Append to applications' timelines."""
+    if rows:
+        await db.execute(sa.insert(application_events), rows)
+
+
+async def events(db: Db, application_id: str) -> list[sa.Row[Any]]:
+    """An application's timeline, oldest first."""
+    query = (
+        sa.select(application_events)
+        .where(application_events.c.application_id == application_id)
+        .order_by(application_events.c.id)
+    )
+    return list((await db.execute(query)).all())

@@ -1,0 +1,457 @@
+"""Applying once: submit a service or bundle, follow it, correct it, withdraw it; decisions on
+its branches roll up into the application's status."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from yiwang.applications import repository as repo
+from yiwang.applications.tracking import next_tracking_no
+from yiwang.audit import service as audit
+from yiwang.catalog import forms, snapshots
+from yiwang.catalog.items import FormField, ServiceItem
+from yiwang.catalog.loader import Catalog
+from yiwang.database import Db
+from yiwang.errors import Conflict, Invalid, NotFound, field_error
+from yiwang.identity.service import Account
+from yiwang.kit.workdays import WorkdayCalendar
+from yiwang.workflow import service as workflow
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+OPEN_STATUSES = frozenset({"in_progress", "returned"})
+
+
+def china_today() -> dt.date:
+    """Today's date in China Standard Time (deadlines are counted in it)."""
+    return dt.datetime.now(CHINA).date()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def request_digest(body: dict[str, Any]) -> str:
+    """A fingerprint of a submission, to tell a replay from a different request."""
+    blob = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class Subject:
+    """What is applied for: one service, or a bundle of them, with its form."""
+
+    kind: str
+    code: str
+    services: list[ServiceItem]
+    fields: list[FormField]
+    merged: forms.MergedForm
+    waits_for: dict[str, list[str]]
+
+
+def subject_of(catalog: Catalog, *, service: str | None, bundle: str | None) -> Subject:
+    """Resolve `service` or `bundle` (exactly one) against the catalogue."""
+    if bool(service) == bool(bundle):
+        raise Invalid("service_or_bundle", details=[field_error("service", "service_or_bundle")])
+    if service:
+        item = catalog.services.get(service)
+        if item is None:
+            raise Invalid(
+                "unknown_service",
+                params={"code": service},
+                details=[field_error("service", "unknown_service")],
+            )
+        merged = forms.merge([item])
+        return Subject("service", item.code, [item], merged.fields, merged, {})
+    found = catalog.bundles.get(bundle or "")
+    if found is None:
+        raise Invalid(
+            "unknown_bundle",
+            params={"code": bundle},
+            details=[field_error("bundle", "unknown_bundle")],
+        )
+    items = [catalog.services[code] for code in found.services]
+    merged = forms.merge(items)
+    return Subject("bundle", found.code, items, merged.fields, merged, dict(found.after))
+
+
+async def submit(
+    db: Db,
+    *,
+    actor: Account,
+    service: str | None,
+    bundle: str | None,
+    form: Any,
+    idempotency_key: str | None,
+    calendar: WorkdayCalendar,
+) -> tuple[dict[str, Any], bool]:
+    """一次申请: check the form, give a tracking number, fan out to the departments.
+
+    Returns the application and whether it was created now (False: a replay of the same key).
+    """
+    body_digest = request_digest({"service": service, "bundle": bundle, "form": form})
+    if idempotency_key:
+        earlier = await repo.by_idempotency_key(db, applicant_id=actor.id, key=idempotency_key)
+        if earlier is not None:
+            return await _replay(db, actor, earlier, body_digest), False
+    snapshot_id, catalog = await snapshots.current(db)
+    subject = subject_of(catalog, service=service, bundle=bundle)
+    if actor.kind not in {a for s in subject.services for a in s.audience}:
+        raise Invalid("wrong_audience", details=[field_error("service", "wrong_audience")])
+    clean, errors = forms.validate(form, subject.fields, catalog.elements)
+    if errors:
+        raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
+    today = china_today()
+    application_id = str(uuid.uuid4())
+    tracking_no = await next_tracking_no(db, region_code=catalog.region.code, day=today)
+    due = calendar.add_workdays(today, _critical_days(subject))
+    now = _now()
+    row = {
+        "id": application_id,
+        "tracking_no": tracking_no,
+        "applicant_id": actor.id,
+        "kind": subject.kind,
+        "subject_code": subject.code,
+        "snapshot_id": snapshot_id,
+        "form": clean,
+        "status": "in_progress",
+        "accepted_on": today,
+        "due_date": due,
+        "idempotency_key": idempotency_key,
+        "request_digest": body_digest,
+        "created_at": now,
+        "updated_at": now,
+    }
+    try:
+        async with db.begin_nested():
+            await repo.insert(db, row)
+    except IntegrityError:  # the same key, submitted twice at once: the first one wins
+        earlier = await repo.by_idempotency_key(
+            db, applicant_id=actor.id, key=idempotency_key or ""
+        )
+        if earlier is None:
+            raise
+        return await _replay(db, actor, earlier, body_digest), False
+    plans = [
+        workflow.BranchPlan(item, tuple(subject.waits_for.get(item.code, ())))
+        for item in subject.services
+    ]
+    await workflow.start(
+        db, application_id=application_id, plans=plans, today=today, calendar=calendar
+    )
+    await _event(db, application_id, actor, "submitted", {"tracking_no": tracking_no})
+    await audit.record(
+        db,
+        actor=actor,
+        action="application.submitted",
+        target_type="application",
+        target_id=application_id,
+        after={"tracking_no": tracking_no, "kind": subject.kind, "code": subject.code},
+    )
+    return await view(db, actor=actor, application_id=application_id), True
+
+
+def _critical_days(subject: Subject) -> int:
+    memo: dict[str, int] = {}
+    by_code = {s.code: s for s in subject.services}
+
+    def finish(code: str) -> int:
+        if code not in memo:
+            before = max((finish(p) for p in subject.waits_for.get(code, [])), default=0)
+            memo[code] = before + by_code[code].promised_limit_days
+        return memo[code]
+
+    return max(finish(s.code) for s in subject.services)
+
+
+async def _replay(db: Db, actor: Account, earlier: Any, body_digest: str) -> dict[str, Any]:
+    if earlier.request_digest != body_digest:
+        raise Conflict("idempotency_conflict")
+    return await view(db, actor=actor, application_id=earlier.id)
+
+
+async def _event(
+    db: Db,
+    application_id: str,
+    actor: Account | None,
+    kind: str,
+    detail: dict[str, Any],
+    *,
+    branch_id: str | None = None,
+) -> None:
+    await repo.add_events(
+        db,
+        [
+            {
+                "application_id": application_id,
+                "branch_id": branch_id,
+                "at": _now(),
+                "actor_id": actor.id if actor else None,
+                "actor_kind": actor.kind if actor else None,
+                "kind": kind,
+                "detail": detail,
+            }
+        ],
+    )
+
+
+async def _own(db: Db, actor: Account, application_id: str) -> Any:
+    row = await repo.get(db, application_id)
+    if row is None or row.applicant_id != actor.id:
+        raise NotFound()  # another person's application does not exist for you
+    return row
+
+
+async def view(db: Db, *, actor: Account, application_id: str) -> dict[str, Any]:
+    """An application as its applicant sees it: status, per-department steps, timeline."""
+    row = await _own(db, actor, application_id)
+    return await _render(db, row)
+
+
+async def _render(db: Db, row: Any) -> dict[str, Any]:
+    catalog = await snapshots.by_id(db, row.snapshot_id)
+    steps = []
+    for branch in await workflow.branches(db, row.id):
+        service = catalog.services[branch.service_code]
+        department = catalog.departments[branch.department_code]
+        step = next((s for s in service.workflow.steps if s.code == branch.step_code), None)
+        steps.append(
+            {
+                "id": branch.id,
+                "service": {
+                    "code": service.code,
+                    "name": service.name.zh,
+                    "name_en": service.name.en,
+                },
+                "department": {
+                    "code": department.code,
+                    "name": department.name.zh,
+                    "name_en": department.name.en,
+                },
+                "status": branch.status,
+                "step": {"code": step.code, "name": step.name.zh, "name_en": step.name.en}
+                if step
+                else None,
+                "waits_for": branch.waits_for,
+                "due_date": branch.due_date.isoformat() if branch.due_date else None,
+                "remaining_days": branch.remaining_days,
+            }
+        )
+    timeline = [
+        {
+            "at": e.at.isoformat() if e.at.tzinfo else e.at.replace(tzinfo=dt.UTC).isoformat(),
+            "kind": e.kind,
+            "branch_id": e.branch_id,
+            "actor_kind": e.actor_kind,
+            "detail": e.detail,
+        }
+        for e in await repo.events(db, row.id)
+    ]
+    return {
+        "id": row.id,
+        "tracking_no": row.tracking_no,
+        "kind": row.kind,
+        "code": row.subject_code,
+        row.kind: row.subject_code,
+        "status": row.status,
+        "accepted_on": row.accepted_on.isoformat(),
+        "due_date": row.due_date.isoformat(),
+        "form": row.form,
+        "steps": steps,
+        "timeline": timeline,
+    }
+
+
+async def list_mine(db: Db, *, actor: Account) -> list[dict[str, Any]]:
+    """我的办件: the applicant's applications, newest first."""
+    return [
+        {
+            "id": r.id,
+            "tracking_no": r.tracking_no,
+            "kind": r.kind,
+            "code": r.subject_code,
+            "status": r.status,
+            "accepted_on": r.accepted_on.isoformat(),
+            "due_date": r.due_date.isoformat(),
+        }
+        for r in await repo.mine(db, actor.id)
+    ]
+
+
+async def _roll_up(db: Db, application: Any, actor: Account) -> str:
+    """The application's status from its branches' (rejected > returned > approved)."""
+    statuses = [b.status for b in await workflow.branches(db, application.id)]
+    if "rejected" in statuses:
+        status = "rejected"
+    elif "withdrawn" in statuses:
+        status = "withdrawn"
+    elif all(s == "approved" for s in statuses):
+        status = "approved"
+    elif "returned" in statuses:
+        status = "returned"
+    else:
+        status = "in_progress"
+    if status != application.status:
+        values: dict[str, Any] = {"status": status, "updated_at": _now()}
+        if status in ("approved", "rejected", "withdrawn"):
+            values["completed_at"] = _now()
+        await repo.update(db, application.id, values)
+        await _event(db, application.id, actor, f"application_{status}", {})
+    return status
+
+
+async def decide(
+    db: Db,
+    *,
+    actor: Account,
+    task_id: str,
+    decision: str,
+    comment: str,
+    corrections: list[str] | None,
+    calendar: WorkdayCalendar,
+) -> dict[str, Any]:
+    """A staff decision on a task, with everything it sets off in the application."""
+    if actor.kind != "staff" or not actor.department_code:
+        raise NotFound()
+    task_app = await workflow.application_of_task(db, task_id)
+    if task_app is None:
+        raise NotFound()
+    application = await repo.get(db, task_app)
+    assert application is not None
+    catalog = await snapshots.by_id(db, application.snapshot_id)
+    today = china_today()
+    done = await workflow.decide(
+        db,
+        task_id=task_id,
+        department_code=actor.department_code,
+        roles=actor.roles,
+        actor_id=actor.id,
+        decision=decision,
+        comment=comment,
+        services=catalog.services,
+        today=today,
+        calendar=calendar,
+    )
+    detail: dict[str, Any] = {
+        "service": done.service_code,
+        "step": done.step_code,
+        "decision": decision,
+        "comment": comment or None,
+    }
+    if decision == "return":
+        detail["corrections"] = corrections or []
+    await _event(
+        db,
+        application.id,
+        actor,
+        f"task_{decision}d" if decision != "return" else "task_returned",
+        detail,
+        branch_id=done.branch_id,
+    )
+    if done.branch_status == "approved":
+        for code in await workflow.release_waiting(
+            db,
+            application_id=application.id,
+            services=catalog.services,
+            today=today,
+            calendar=calendar,
+        ):
+            await _event(db, application.id, None, "branch_started", {"service": code})
+    elif done.branch_status == "rejected":
+        stopped = await workflow.stop_all(db, application_id=application.id, status="stopped")
+        if stopped:
+            await _event(
+                db,
+                application.id,
+                None,
+                "branches_stopped",
+                {"services": stopped, "because": done.service_code},
+            )
+    status = await _roll_up(db, application, actor)
+    await audit.record(
+        db,
+        actor=actor,
+        action=f"task.{decision}",
+        target_type="task",
+        target_id=task_id,
+        after={
+            "application": application.id,
+            "service": done.service_code,
+            "step": done.step_code,
+            "application_status": status,
+        },
+    )
+    return {
+        "task_id": task_id,
+        "decision": decision,
+        "branch_status": done.branch_status,
+        "next_step": done.next_step,
+        "application_status": status,
+    }
+
+
+async def supplement(
+    db: Db, *, actor: Account, application_id: str, form: Any, calendar: WorkdayCalendar
+) -> dict[str, Any]:
+    """补正: the applicant corrects the form; returned branches resume where they stopped."""
+    application = await _own(db, actor, application_id)
+    if application.status != "returned":
+        raise Conflict("not_returned")
+    if not isinstance(form, dict):
+        raise Invalid(details=[field_error("form", "wrong_type", message_key="type.object")])
+    catalog = await snapshots.by_id(db, application.snapshot_id)
+    subject = subject_of(
+        catalog,
+        service=application.subject_code if application.kind == "service" else None,
+        bundle=application.subject_code if application.kind == "bundle" else None,
+    )
+    clean, errors = forms.validate({**application.form, **form}, subject.fields, catalog.elements)
+    if errors:
+        raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
+    changed = sorted(k for k in clean if clean[k] != application.form.get(k))
+    await repo.update(db, application.id, {"form": clean, "updated_at": _now()})
+    resumed = await workflow.resume_returned(
+        db,
+        application_id=application.id,
+        services=catalog.services,
+        today=china_today(),
+        calendar=calendar,
+    )
+    await _event(db, application.id, actor, "supplemented", {"fields": changed, "resumed": resumed})
+    await _roll_up(db, application, actor)
+    await audit.record(
+        db,
+        actor=actor,
+        action="application.supplemented",
+        target_type="application",
+        target_id=application.id,
+        after={"fields": changed},
+    )
+    return await view(db, actor=actor, application_id=application.id)
+
+
+async def withdraw(db: Db, *, actor: Account, application_id: str, reason: str) -> dict[str, Any]:
+    """撤销: the applicant withdraws before a decision; every department stops."""
+    application = await _own(db, actor, application_id)
+    if application.status not in OPEN_STATUSES:
+        raise Conflict("not_withdrawable")
+    stopped = await workflow.stop_all(db, application_id=application.id, status="withdrawn")
+    await _event(
+        db, application.id, actor, "withdrawn", {"reason": reason or None, "services": stopped}
+    )
+    await _roll_up(db, application, actor)
+    await audit.record(
+        db,
+        actor=actor,
+        action="application.withdrawn",
+        target_type="application",
+        target_id=application.id,
+        after={"reason": reason or None},
+    )
+    return await view(db, actor=actor, application_id=application.id)

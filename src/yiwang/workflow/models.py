@@ -1,0 +1,51 @@
+"""Workflow state: one branch per service of an application, and the tasks of its steps."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from yiwang.database import metadata
+
+BRANCH_STATUSES = ("waiting", "active", "returned", "approved", "rejected", "stopped", "withdrawn")
+
+branches = sa.Table(
+    "branches",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("application_id", sa.String(36), nullable=False, index=True),
+    sa.Column("service_code", sa.String(64), nullable=False),
+    sa.Column("department_code", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("step_code", sa.String(48)),
+    # Services whose approval this branch waits for (bundle `after:` lines).
+    sa.Column("waits_for", sa.JSON, nullable=False),
+    sa.Column("promised_limit_days", sa.Integer, nullable=False),
+    # The branch's clock, in working days: started, due, and what was left when it stopped.
+    sa.Column("started_on", sa.Date),
+    sa.Column("due_date", sa.Date),
+    sa.Column("remaining_days", sa.Integer),
+    sa.Column("step_due_date", sa.Date),
+    sa.Column("step_remaining_days", sa.Integer),
+    sa.Column("completed_at", sa.DateTime(timezone=True)),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+tasks = sa.Table(
+    "tasks",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("branch_id", sa.String(36), nullable=False, index=True),
+    sa.Column("application_id", sa.String(36), nullable=False),
+    sa.Column("department_code", sa.String(32), nullable=False),
+    sa.Column("service_code", sa.String(64), nullable=False),
+    sa.Column("step_code", sa.String(48), nullable=False),
+    sa.Column("role", sa.String(48), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # open | done | cancelled
+    sa.Column("due_date", sa.Date, nullable=False),
+    sa.Column("decision", sa.String(16)),
+    sa.Column("comment", sa.Text),
+    sa.Column("decided_by", sa.String(36)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_tasks_inbox", "department_code", "status", "due_date"),
+)

@@ -1,0 +1,86 @@
+"""All SQL of the workflow domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from yiwang.database import Db
+from yiwang.workflow.models import branches, tasks
+
+
+async def insert_branches(db: Db, rows: list[dict[str, Any]]) -> None:
+    """Store new branches in one statement."""
+    if rows:
+        await db.execute(sa.insert(branches), rows)
+
+
+async def insert_tasks(db: Db, rows: list[dict[str, Any]]) -> None:
+    """Store new tasks in one statement."""
+    if rows:
+        await db.execute(sa.insert(tasks), rows)
+
+
+async def branches_of(db: Db, application_id: str) -> list[sa.Row[Any]]:
+    """An application's branches, in the order they were created."""
+    query = sa.select(branches).where(branches.c.application_id == application_id)
+    return list((await db.execute(query.order_by(branches.c.id))).all())
+
+
+async def update_branch(db: Db, branch_id: str, values: dict[str, Any]) -> None:
+    """Change one branch."""
+    await db.execute(sa.update(branches).where(branches.c.id == branch_id).values(**values))
+
+
+async def task_for_update(db: Db, task_id: str) -> sa.Row[Any] | None:
+    """One task, locked against a concurrent decision where the database can lock rows."""
+    query = sa.select(tasks).where(tasks.c.id == task_id)
+    if db.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return (await db.execute(query)).first()
+
+
+async def close_task(db: Db, task_id: str, values: dict[str, Any]) -> int:
+    """Close an open task; returns 0 if someone closed it first."""
+    result = await db.execute(
+        sa.update(tasks).where(tasks.c.id == task_id, tasks.c.status == "open").values(**values)
+    )
+    return result.rowcount
+
+
+async def cancel_open_tasks(db: Db, application_id: str, *, except_branch: str | None) -> None:
+    """Cancel every open task of an application (but one branch's, if named)."""
+    query = sa.update(tasks).where(
+        tasks.c.application_id == application_id, tasks.c.status == "open"
+    )
+    if except_branch is not None:
+        query = query.where(tasks.c.branch_id != except_branch)
+    await db.execute(query.values(status="cancelled", decided_at=dt.datetime.now(dt.UTC)))
+
+
+async def inbox(db: Db, *, department_code: str, roles: list[str]) -> list[sa.Row[Any]]:
+    """Open tasks of a department for these roles, soonest due first."""
+    query = (
+        sa.select(tasks)
+        .where(
+            tasks.c.department_code == department_code,
+            tasks.c.status == "open",
+            tasks.c.role.in_(roles),
+        )
+        .order_by(tasks.c.due_date, tasks.c.created_at)
+    )
+    return list((await db.execute(query)).all())
+
+
+async def tasks_of(db: Db, application_id: str) -> list[sa.Row[Any]]:
+    """Every task of an application, oldest first (for its history)."""
+    query = sa.select(tasks).where(tasks.c.application_id == application_id)
+    return list((await db.execute(query.order_by(tasks.c.created_at))).all())
+
+
+async def application_of_task(db: Db, task_id: str) -> str | None:
+    """The application a task belongs to."""
+    query = sa.select(tasks.c.application_id).where(tasks.c.id == task_id)
+    return (await db.execute(query)).scalar()

@@ -1,0 +1,299 @@
+"""The workflow verbs: start branches, decide tasks, stop and resume clocks.
+
+A branch is a small state machine per service (waiting → active → approved | rejected | returned
+→ active …); its steps come from the service's definition. Time limits are counted in working
+days from the day after a branch starts; while a branch waits for the applicant (补正) its clock
+stands still and resumes with the working days it had left.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from yiwang.catalog.items import ServiceItem, Step
+from yiwang.database import Db
+from yiwang.errors import Conflict, Invalid, NotFound, field_error
+from yiwang.kit.workdays import WorkdayCalendar
+from yiwang.workflow import repository as repo
+
+FINAL = frozenset({"approved", "rejected", "stopped", "withdrawn"})
+
+
+@dataclasses.dataclass(frozen=True)
+class BranchPlan:
+    """One service of an application, and the services it must wait for."""
+
+    service: ServiceItem
+    waits_for: tuple[str, ...] = ()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _step(service: ServiceItem, code: str) -> Step:
+    return next(step for step in service.workflow.steps if step.code == code)
+
+
+def _task_row(
+    branch: dict[str, Any], service: ServiceItem, step: Step, due: dt.date
+) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "branch_id": branch["id"],
+        "application_id": branch["application_id"],
+        "department_code": service.department,
+        "service_code": service.code,
+        "step_code": step.code,
+        "role": step.role,
+        "status": "open",
+        "due_date": due,
+        "created_at": _now(),
+    }
+
+
+def _activation(
+    service: ServiceItem, today: dt.date, calendar: WorkdayCalendar
+) -> tuple[dict[str, Any], Step]:
+    first = service.workflow.steps[0]
+    return {
+        "status": "active",
+        "step_code": first.code,
+        "started_on": today,
+        "due_date": calendar.add_workdays(today, service.promised_limit_days),
+        "step_due_date": calendar.add_workdays(today, first.limit_days),
+        "remaining_days": None,
+        "step_remaining_days": None,
+        "updated_at": _now(),
+    }, first
+
+
+async def start(
+    db: Db,
+    *,
+    application_id: str,
+    plans: Sequence[BranchPlan],
+    today: dt.date,
+    calendar: WorkdayCalendar,
+) -> None:
+    """Fan an application out: one branch per service, all at once but for `after:` waits."""
+    branch_rows, task_rows = [], []
+    for plan in plans:
+        row: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "application_id": application_id,
+            "service_code": plan.service.code,
+            "department_code": plan.service.department,
+            "status": "waiting",
+            "waits_for": list(plan.waits_for),
+            "promised_limit_days": plan.service.promised_limit_days,
+            "step_code": None,
+            "started_on": None,
+            "due_date": None,
+            "remaining_days": None,
+            "step_due_date": None,
+            "step_remaining_days": None,
+            "updated_at": _now(),
+        }
+        if not plan.waits_for:
+            values, first = _activation(plan.service, today, calendar)
+            row.update(values)
+            task_rows.append(_task_row(row, plan.service, first, values["step_due_date"]))
+        branch_rows.append(row)
+    await repo.insert_branches(db, branch_rows)
+    await repo.insert_tasks(db, task_rows)
+
+
+async def release_waiting(
+    db: Db,
+    *,
+    application_id: str,
+    services: dict[str, ServiceItem],
+    today: dt.date,
+    calendar: WorkdayCalendar,
+) -> list[str]:
+    """Start every waiting branch whose predecessors are all approved; returns their services."""
+    rows = await repo.branches_of(db, application_id)
+    approved = {b.service_code for b in rows if b.status == "approved"}
+    started = []
+    for branch in rows:
+        if branch.status == "waiting" and set(branch.waits_for) <= approved:
+            service = services[branch.service_code]
+            values, first = _activation(service, today, calendar)
+            await repo.update_branch(db, branch.id, values)
+            task = _task_row(dict(branch._mapping), service, first, values["step_due_date"])
+            await repo.insert_tasks(db, [task])
+            started.append(branch.service_code)
+    return started
+
+
+@dataclasses.dataclass(frozen=True)
+class Decided:
+    """What a decision did to its branch."""
+
+    task: Any
+    branch_id: str
+    service_code: str
+    step_code: str
+    decision: str
+    branch_status: str
+    next_step: str | None
+
+
+async def decide(
+    db: Db,
+    *,
+    task_id: str,
+    department_code: str | None,
+    roles: Sequence[str],
+    actor_id: str,
+    decision: str,
+    comment: str,
+    services: dict[str, ServiceItem],
+    today: dt.date,
+    calendar: WorkdayCalendar,
+) -> Decided:
+    """Approve, reject or return one task; another department's task does not exist (404)."""
+    task = await repo.task_for_update(db, task_id)
+    if task is None or task.department_code != department_code or task.role not in roles:
+        raise NotFound()
+    if task.status != "open":
+        raise Conflict("task_already_decided")
+    service = services[task.service_code]
+    step = _step(service, task.step_code)
+    if decision not in step.actions:
+        raise Invalid(
+            "action_not_allowed",
+            details=[field_error("decision", "action_not_allowed")],
+            params={"action": decision},
+        )
+    if decision in ("reject", "return") and not comment.strip():
+        raise Invalid("reason_required", details=[field_error("comment", "reason_required")])
+    closed = await repo.close_task(
+        db,
+        task.id,
+        {
+            "status": "done",
+            "decision": decision,
+            "comment": comment.strip() or None,
+            "decided_by": actor_id,
+            "decided_at": _now(),
+        },
+    )
+    if not closed:
+        raise Conflict("task_already_decided")
+    branches = {b.id: b for b in await repo.branches_of(db, task.application_id)}
+    branch = branches[task.branch_id]
+    next_step = None
+    if decision == "approve" and step.next:
+        following = _step(service, step.next)
+        step_due = calendar.add_workdays(today, following.limit_days)
+        await repo.update_branch(
+            db,
+            branch.id,
+            {"step_code": following.code, "step_due_date": step_due, "updated_at": _now()},
+        )
+        await repo.insert_tasks(
+            db, [_task_row(dict(branch._mapping), service, following, step_due)]
+        )
+        status, next_step = "active", following.code
+    elif decision == "approve":
+        status = "approved"
+        await repo.update_branch(
+            db, branch.id, {"status": status, "completed_at": _now(), "updated_at": _now()}
+        )
+    elif decision == "reject":
+        status = "rejected"
+        await repo.update_branch(
+            db, branch.id, {"status": status, "completed_at": _now(), "updated_at": _now()}
+        )
+    else:  # return: 补正 — the clock stops with the working days it had left
+        status = "returned"
+        await repo.update_branch(
+            db,
+            branch.id,
+            {
+                "status": status,
+                "remaining_days": _left(branch.due_date, today, calendar),
+                "step_remaining_days": _left(branch.step_due_date, today, calendar),
+                "updated_at": _now(),
+            },
+        )
+    return Decided(task, branch.id, service.code, step.code, decision, status, next_step)
+
+
+def _left(due: dt.date | None, today: dt.date, calendar: WorkdayCalendar) -> int:
+    if due is None or due <= today:
+        return 0
+    return calendar.workdays_between(today, due)
+
+
+async def resume_returned(
+    db: Db,
+    *,
+    application_id: str,
+    services: dict[str, ServiceItem],
+    today: dt.date,
+    calendar: WorkdayCalendar,
+) -> list[str]:
+    """After the applicant's corrections: returned branches go on where they stopped."""
+    resumed = []
+    for branch in await repo.branches_of(db, application_id):
+        if branch.status != "returned":
+            continue
+        service = services[branch.service_code]
+        step = _step(service, branch.step_code)
+        due = calendar.add_workdays(today, branch.remaining_days or 0)
+        step_due = calendar.add_workdays(today, branch.step_remaining_days or 0)
+        await repo.update_branch(
+            db,
+            branch.id,
+            {
+                "status": "active",
+                "due_date": due,
+                "step_due_date": step_due,
+                "remaining_days": None,
+                "step_remaining_days": None,
+                "updated_at": _now(),
+            },
+        )
+        await repo.insert_tasks(db, [_task_row(dict(branch._mapping), service, step, step_due)])
+        resumed.append(branch.service_code)
+    return resumed
+
+
+async def stop_all(db: Db, *, application_id: str, status: str) -> list[str]:
+    """Stop every unfinished branch (a rejection elsewhere, or a withdrawal)."""
+    stopped = []
+    await repo.cancel_open_tasks(db, application_id, except_branch=None)
+    for branch in await repo.branches_of(db, application_id):
+        if branch.status not in FINAL:
+            await repo.update_branch(
+                db, branch.id, {"status": status, "completed_at": _now(), "updated_at": _now()}
+            )
+            stopped.append(branch.service_code)
+    return stopped
+
+
+async def branches(db: Db, application_id: str) -> list[Any]:
+    """An application's branches."""
+    return await repo.branches_of(db, application_id)
+
+
+async def inbox(db: Db, *, department_code: str, roles: Sequence[str]) -> list[Any]:
+    """A department's open tasks for these roles, soonest due first."""
+    return await repo.inbox(db, department_code=department_code, roles=list(roles))
+
+
+async def history(db: Db, application_id: str) -> list[Any]:
+    """Every task of an application."""
+    return await repo.tasks_of(db, application_id)
+
+
+async def application_of_task(db: Db, task_id: str) -> str | None:
+    """The application a task belongs to, if the task exists."""
+    return await repo.application_of_task(db, task_id)
