@@ -77,7 +77,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _migrate(url)
         yield url
         return
-    name = f"yiwang_test_{_worker()}"
+    # Unique per run as well as per worker: two test runs on one server never share a database.
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:8]
+    name = f"yiwang_test_{run}_{_worker()}"
     admin_url = sa.make_url(base)
     url = admin_url.set(database=name).render_as_string(hide_password=False)
 

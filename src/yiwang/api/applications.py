@@ -123,11 +123,16 @@ async def tasks(db: DbDep, account: CurrentAccount) -> list[dict[str, Any]]:
             "step": t.step_code,
             "role": t.role,
             "due_date": t.due_date.isoformat(),
-            "overdue": t.due_date < today,
+            "overdue": t.due_date < today and t.branch_status != "suspended",
+            "suspended": t.branch_status == "suspended",
+            "assigned_to_me": t.assignee_id == account.id,
             "created_at": t.created_at.isoformat(),
         }
         for t in await workflow.inbox(
-            db, department_code=account.department_code, roles=account.roles
+            db,
+            department_code=account.department_code,
+            roles=account.roles,
+            officer_id=account.id,
         )
     ]
 
@@ -145,4 +150,31 @@ async def decision(
         comment=body.comment,
         corrections=body.corrections,
         calendar=calendar,
+    )
+
+
+class ReasonIn(BaseModel):
+    """Why a task is suspended or resumed."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(default="", max_length=500)
+
+
+@router.post("/tasks/{task_id}/suspend")
+async def suspend(
+    task_id: str, body: ReasonIn, db: DbDep, account: CurrentAccount, calendar: CalendarDep
+) -> dict[str, Any]:
+    """挂起: stop the branch's clock for a hearing, inspection or expert review."""
+    return await applications.suspend_or_resume(
+        db, actor=account, task_id=task_id, suspend=True, reason=body.reason, calendar=calendar
+    )
+
+
+@router.post("/tasks/{task_id}/resume")
+async def resume(
+    task_id: str, body: ReasonIn, db: DbDep, account: CurrentAccount, calendar: CalendarDep
+) -> dict[str, Any]:
+    """解挂: restart the clock with the working days it had left."""
+    return await applications.suspend_or_resume(
+        db, actor=account, task_id=task_id, suspend=False, reason=body.reason, calendar=calendar
     )

@@ -20,12 +20,22 @@ from yiwang.catalog.items import FormField, ServiceItem
 from yiwang.catalog.loader import Catalog
 from yiwang.database import Db
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
+from yiwang.identity import repository as identity_repo
 from yiwang.identity.service import Account
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.workflow import service as workflow
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 OPEN_STATUSES = frozenset({"in_progress", "returned"})
+
+
+def officers_of(db: Db) -> workflow.Officers:
+    """Who can sign a 会签 step: the department's active officers holding its role."""
+
+    async def lookup(department: str, role: str) -> list[str]:
+        return await identity_repo.officers(db, department_code=department, role=role)
+
+    return lookup
 
 
 def china_today() -> dt.date:
@@ -143,7 +153,12 @@ async def submit(
         for item in subject.services
     ]
     await workflow.start(
-        db, application_id=application_id, plans=plans, today=today, calendar=calendar
+        db,
+        application_id=application_id,
+        plans=plans,
+        today=today,
+        calendar=calendar,
+        officers=officers_of(db),
     )
     await _event(db, application_id, actor, "submitted", {"tracking_no": tracking_no})
     await audit.record(
@@ -337,6 +352,7 @@ async def decide(
         services=catalog.services,
         today=today,
         calendar=calendar,
+        officers=officers_of(db),
     )
     detail: dict[str, Any] = {
         "service": done.service_code,
@@ -346,6 +362,8 @@ async def decide(
     }
     if decision == "return":
         detail["corrections"] = corrections or []
+    if done.branch_status == "active" and done.next_step is None and decision == "approve":
+        detail["awaiting_cosigners"] = True  # 会签: others still have to sign
     await _event(
         db,
         application.id,
@@ -361,6 +379,7 @@ async def decide(
             services=catalog.services,
             today=today,
             calendar=calendar,
+            officers=officers_of(db),
         ):
             await _event(db, application.id, None, "branch_started", {"service": code})
     elif done.branch_status == "rejected":
@@ -422,6 +441,7 @@ async def supplement(
         services=catalog.services,
         today=china_today(),
         calendar=calendar,
+        officers=officers_of(db),
     )
     await _event(db, application.id, actor, "supplemented", {"fields": changed, "resumed": resumed})
     await _roll_up(db, application, actor)
@@ -455,3 +475,49 @@ async def withdraw(db: Db, *, actor: Account, application_id: str, reason: str) 
         after={"reason": reason or None},
     )
     return await view(db, actor=actor, application_id=application.id)
+
+
+async def suspend_or_resume(
+    db: Db,
+    *,
+    actor: Account,
+    task_id: str,
+    suspend: bool,
+    reason: str,
+    calendar: WorkdayCalendar,
+) -> dict[str, Any]:
+    """挂起 / 解挂 a task's branch: time for a hearing, inspection or expert review not counted."""
+    if actor.kind != "staff" or not actor.department_code:
+        raise NotFound()
+    verb = workflow.suspend if suspend else workflow.unsuspend
+    task = await verb(
+        db,
+        task_id=task_id,
+        department_code=actor.department_code,
+        roles=actor.roles,
+        actor_id=actor.id,
+        today=china_today(),
+        calendar=calendar,
+    )
+    kind = "suspended" if suspend else "resumed"
+    await _event(
+        db,
+        task.application_id,
+        actor,
+        f"branch_{kind}",
+        {"service": task.service_code, "step": task.step_code, "reason": reason or None},
+        branch_id=task.branch_id,
+    )
+    await audit.record(
+        db,
+        actor=actor,
+        action=f"task.{'suspend' if suspend else 'resume'}",
+        target_type="task",
+        target_id=task_id,
+        after={"application": task.application_id, "reason": reason or None},
+    )
+    application = await repo.get(db, task.application_id)
+    assert application is not None
+    view = await _render(db, application)
+    branch = next(s for s in view["steps"] if s["id"] == task.branch_id)
+    return {"task_id": task_id, "branch_status": branch["status"], "due_date": branch["due_date"]}

@@ -127,3 +127,17 @@ async def revoke_session(db: Db, token_hash: str, *, at: dt.datetime) -> int:
         .values(revoked_at=at)
     )
     return result.rowcount
+
+
+async def officers(db: Db, *, department_code: str, role: str) -> list[str]:
+    """Active staff accounts of a department holding a role, by username."""
+    query = (
+        sa.select(accounts.c.id, accounts.c.roles)
+        .where(
+            accounts.c.kind == "staff",
+            accounts.c.department_code == department_code,
+            accounts.c.status == "active",
+        )
+        .order_by(accounts.c.username)
+    )
+    return [row.id for row in await db.execute(query) if role in (row.roles or [])]

@@ -6,7 +6,16 @@ import sqlalchemy as sa
 
 from yiwang.database import metadata
 
-BRANCH_STATUSES = ("waiting", "active", "returned", "approved", "rejected", "stopped", "withdrawn")
+BRANCH_STATUSES = (
+    "waiting",
+    "active",
+    "returned",
+    "suspended",
+    "approved",
+    "rejected",
+    "stopped",
+    "withdrawn",
+)
 
 branches = sa.Table(
     "branches",
@@ -40,6 +49,8 @@ tasks = sa.Table(
     sa.Column("service_code", sa.String(64), nullable=False),
     sa.Column("step_code", sa.String(48), nullable=False),
     sa.Column("role", sa.String(48), nullable=False),
+    # 会签 steps give each officer a task of their own; other steps leave it to the role (或签).
+    sa.Column("assignee_id", sa.String(36)),
     sa.Column("status", sa.String(16), nullable=False),  # open | done | cancelled
     sa.Column("due_date", sa.Date, nullable=False),
     sa.Column("decision", sa.String(16)),

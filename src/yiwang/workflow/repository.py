@@ -60,18 +60,39 @@ async def cancel_open_tasks(db: Db, application_id: str, *, except_branch: str |
     await db.execute(query.values(status="cancelled", decided_at=dt.datetime.now(dt.UTC)))
 
 
-async def inbox(db: Db, *, department_code: str, roles: list[str]) -> list[sa.Row[Any]]:
-    """Open tasks of a department for these roles, soonest due first."""
+async def inbox(
+    db: Db, *, department_code: str, roles: list[str], officer_id: str | None
+) -> list[sa.Row[Any]]:
+    """Open tasks of a department for these roles (and this officer's own), soonest due first."""
     query = (
-        sa.select(tasks)
+        sa.select(tasks, branches.c.status.label("branch_status"))
+        .join(branches, branches.c.id == tasks.c.branch_id)
         .where(
             tasks.c.department_code == department_code,
             tasks.c.status == "open",
             tasks.c.role.in_(roles),
+            sa.or_(tasks.c.assignee_id.is_(None), tasks.c.assignee_id == officer_id),
         )
         .order_by(tasks.c.due_date, tasks.c.created_at)
     )
     return list((await db.execute(query)).all())
+
+
+async def open_tasks_of_step(db: Db, branch_id: str, step_code: str) -> int:
+    """How many tasks of a branch's step are still open (会签: who has not signed yet)."""
+    query = sa.select(sa.func.count()).where(
+        tasks.c.branch_id == branch_id, tasks.c.step_code == step_code, tasks.c.status == "open"
+    )
+    return int((await db.execute(query)).scalar_one())
+
+
+async def cancel_branch_tasks(db: Db, branch_id: str) -> None:
+    """Cancel a branch's open tasks (the other signers of a 会签 step that was decided)."""
+    await db.execute(
+        sa.update(tasks)
+        .where(tasks.c.branch_id == branch_id, tasks.c.status == "open")
+        .values(status="cancelled", decided_at=dt.datetime.now(dt.UTC))
+    )
 
 
 async def tasks_of(db: Db, application_id: str) -> list[sa.Row[Any]]:
@@ -84,3 +105,12 @@ async def application_of_task(db: Db, task_id: str) -> str | None:
     """The application a task belongs to."""
     query = sa.select(tasks.c.application_id).where(tasks.c.id == task_id)
     return (await db.execute(query)).scalar()
+
+
+async def set_task_due(db: Db, branch_id: str, due: dt.date) -> None:
+    """Move the due date of a branch's open tasks (after a suspension ends)."""
+    await db.execute(
+        sa.update(tasks)
+        .where(tasks.c.branch_id == branch_id, tasks.c.status == "open")
+        .values(due_date=due)
+    )

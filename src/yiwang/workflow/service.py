@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from yiwang.catalog.items import ServiceItem, Step
@@ -39,11 +39,35 @@ def _step(service: ServiceItem, code: str) -> Step:
     return next(step for step in service.workflow.steps if step.code == code)
 
 
+Officers = Callable[[str, str], Awaitable[list[str]]]
+"""Who holds a role in a department: (department code, role) → account ids."""
+
+
+async def no_officers(department: str, role: str) -> list[str]:
+    """No one in particular: every step's task goes to the role as a whole."""
+    return []
+
+
+async def _step_tasks(
+    branch: dict[str, Any], service: ServiceItem, step: Step, due: dt.date, officers: Officers
+) -> list[dict[str, Any]]:
+    """The tasks that open a step: one for the role (或签), or one per officer (会签)."""
+    assignees: list[str | None] = [None]
+    if step.sign == "all":
+        assignees = list(await officers(service.department, step.role)) or [None]
+    return [_task_row(branch, service, step, due, assignee) for assignee in assignees]
+
+
 def _task_row(
-    branch: dict[str, Any], service: ServiceItem, step: Step, due: dt.date
+    branch: dict[str, Any],
+    service: ServiceItem,
+    step: Step,
+    due: dt.date,
+    assignee: str | None = None,
 ) -> dict[str, Any]:
     return {
         "id": str(uuid.uuid4()),
+        "assignee_id": assignee,
         "branch_id": branch["id"],
         "application_id": branch["application_id"],
         "department_code": service.department,
@@ -79,6 +103,7 @@ async def start(
     plans: Sequence[BranchPlan],
     today: dt.date,
     calendar: WorkdayCalendar,
+    officers: Officers = no_officers,
 ) -> None:
     """Fan an application out: one branch per service, all at once but for `after:` waits."""
     branch_rows, task_rows = [], []
@@ -102,7 +127,9 @@ async def start(
         if not plan.waits_for:
             values, first = _activation(plan.service, today, calendar)
             row.update(values)
-            task_rows.append(_task_row(row, plan.service, first, values["step_due_date"]))
+            task_rows += await _step_tasks(
+                row, plan.service, first, values["step_due_date"], officers
+            )
         branch_rows.append(row)
     await repo.insert_branches(db, branch_rows)
     await repo.insert_tasks(db, task_rows)
@@ -115,6 +142,7 @@ async def release_waiting(
     services: dict[str, ServiceItem],
     today: dt.date,
     calendar: WorkdayCalendar,
+    officers: Officers = no_officers,
 ) -> list[str]:
     """Start every waiting branch whose predecessors are all approved; returns their services."""
     rows = await repo.branches_of(db, application_id)
@@ -125,8 +153,12 @@ async def release_waiting(
             service = services[branch.service_code]
             values, first = _activation(service, today, calendar)
             await repo.update_branch(db, branch.id, values)
-            task = _task_row(dict(branch._mapping), service, first, values["step_due_date"])
-            await repo.insert_tasks(db, [task])
+            await repo.insert_tasks(
+                db,
+                await _step_tasks(
+                    dict(branch._mapping), service, first, values["step_due_date"], officers
+                ),
+            )
             started.append(branch.service_code)
     return started
 
@@ -156,10 +188,20 @@ async def decide(
     services: dict[str, ServiceItem],
     today: dt.date,
     calendar: WorkdayCalendar,
+    officers: Officers = no_officers,
 ) -> Decided:
-    """Approve, reject or return one task; another department's task does not exist (404)."""
+    """Approve, reject or return one task; another department's task does not exist (404).
+
+    In a 会签 step every officer's approval is needed before the branch moves on; one
+    rejection or return decides the step for all of them.
+    """
     task = await repo.task_for_update(db, task_id)
-    if task is None or task.department_code != department_code or task.role not in roles:
+    if (
+        task is None
+        or task.department_code != department_code
+        or task.role not in roles
+        or (task.assignee_id is not None and task.assignee_id != actor_id)
+    ):
         raise NotFound()
     if task.status != "open":
         raise Conflict("task_already_decided")
@@ -188,7 +230,13 @@ async def decide(
         raise Conflict("task_already_decided")
     branches = {b.id: b for b in await repo.branches_of(db, task.application_id)}
     branch = branches[task.branch_id]
+    if branch.status == "suspended":
+        raise Conflict("task_suspended")
     next_step = None
+    if decision != "approve":
+        await repo.cancel_branch_tasks(db, branch.id)  # the step is decided for every signer
+    elif step.sign == "all" and await repo.open_tasks_of_step(db, branch.id, step.code):
+        return Decided(task, branch.id, service.code, step.code, decision, "active", None)
     if decision == "approve" and step.next:
         following = _step(service, step.next)
         step_due = calendar.add_workdays(today, following.limit_days)
@@ -198,7 +246,7 @@ async def decide(
             {"step_code": following.code, "step_due_date": step_due, "updated_at": _now()},
         )
         await repo.insert_tasks(
-            db, [_task_row(dict(branch._mapping), service, following, step_due)]
+            db, await _step_tasks(dict(branch._mapping), service, following, step_due, officers)
         )
         status, next_step = "active", following.code
     elif decision == "approve":
@@ -239,8 +287,10 @@ async def resume_returned(
     services: dict[str, ServiceItem],
     today: dt.date,
     calendar: WorkdayCalendar,
+    officers: Officers = no_officers,
 ) -> list[str]:
-    """After the applicant's corrections: returned branches go on where they stopped."""
+    """After the applicant's corrections: returned branches go on where they stopped (a 会签
+    step starts over: every officer signs the corrected application)."""
     resumed = []
     for branch in await repo.branches_of(db, application_id):
         if branch.status != "returned":
@@ -261,7 +311,9 @@ async def resume_returned(
                 "updated_at": _now(),
             },
         )
-        await repo.insert_tasks(db, [_task_row(dict(branch._mapping), service, step, step_due)])
+        await repo.insert_tasks(
+            db, await _step_tasks(dict(branch._mapping), service, step, step_due, officers)
+        )
         resumed.append(branch.service_code)
     return resumed
 
@@ -284,9 +336,13 @@ async def branches(db: Db, application_id: str) -> list[Any]:
     return await repo.branches_of(db, application_id)
 
 
-async def inbox(db: Db, *, department_code: str, roles: Sequence[str]) -> list[Any]:
-    """A department's open tasks for these roles, soonest due first."""
-    return await repo.inbox(db, department_code=department_code, roles=list(roles))
+async def inbox(
+    db: Db, *, department_code: str, roles: Sequence[str], officer_id: str | None = None
+) -> list[Any]:
+    """A department's open tasks for these roles (and the officer's own), soonest due first."""
+    return await repo.inbox(
+        db, department_code=department_code, roles=list(roles), officer_id=officer_id
+    )
 
 
 async def history(db: Db, application_id: str) -> list[Any]:
@@ -297,3 +353,87 @@ async def history(db: Db, application_id: str) -> list[Any]:
 async def application_of_task(db: Db, task_id: str) -> str | None:
     """The application a task belongs to, if the task exists."""
     return await repo.application_of_task(db, task_id)
+
+
+async def _own_open_task(
+    db: Db, *, task_id: str, department_code: str | None, roles: Sequence[str], actor_id: str
+) -> Any:
+    task = await repo.task_for_update(db, task_id)
+    if (
+        task is None
+        or task.department_code != department_code
+        or task.role not in roles
+        or (task.assignee_id is not None and task.assignee_id != actor_id)
+    ):
+        raise NotFound()
+    if task.status != "open":
+        raise Conflict("task_already_decided")
+    return task
+
+
+async def suspend(
+    db: Db,
+    *,
+    task_id: str,
+    department_code: str | None,
+    roles: Sequence[str],
+    actor_id: str,
+    today: dt.date,
+    calendar: WorkdayCalendar,
+) -> Any:
+    """挂起 (行政许可法 Art. 45: hearing, inspection, expert review): the clock stops."""
+    task = await _own_open_task(
+        db, task_id=task_id, department_code=department_code, roles=roles, actor_id=actor_id
+    )
+    branch = next(
+        b for b in await repo.branches_of(db, task.application_id) if b.id == task.branch_id
+    )
+    if branch.status != "active":
+        raise Conflict("task_suspended" if branch.status == "suspended" else "task_already_decided")
+    await repo.update_branch(
+        db,
+        branch.id,
+        {
+            "status": "suspended",
+            "remaining_days": _left(branch.due_date, today, calendar),
+            "step_remaining_days": _left(branch.step_due_date, today, calendar),
+            "updated_at": _now(),
+        },
+    )
+    return task
+
+
+async def unsuspend(
+    db: Db,
+    *,
+    task_id: str,
+    department_code: str | None,
+    roles: Sequence[str],
+    actor_id: str,
+    today: dt.date,
+    calendar: WorkdayCalendar,
+) -> Any:
+    """解挂: the clock restarts with the working days it had left."""
+    task = await _own_open_task(
+        db, task_id=task_id, department_code=department_code, roles=roles, actor_id=actor_id
+    )
+    branch = next(
+        b for b in await repo.branches_of(db, task.application_id) if b.id == task.branch_id
+    )
+    if branch.status != "suspended":
+        raise Conflict("task_not_suspended")
+    step_due = calendar.add_workdays(today, branch.step_remaining_days or 0)
+    await repo.update_branch(
+        db,
+        branch.id,
+        {
+            "status": "active",
+            "due_date": calendar.add_workdays(today, branch.remaining_days or 0),
+            "step_due_date": step_due,
+            "remaining_days": None,
+            "step_remaining_days": None,
+            "updated_at": _now(),
+        },
+    )
+    await repo.set_task_due(db, branch.id, step_due)
+    return task
