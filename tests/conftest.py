@@ -127,9 +127,10 @@ def demo_password_hash() -> str:
 
 
 @pytest.fixture
-def settings(database_url: str, demo_systems: ServerThread) -> Settings:
+def settings(database_url: str, demo_systems: ServerThread, tmp_path: Path) -> Settings:
     return Settings(
         database_url=database_url,
+        notification_log=tmp_path / "notifications.log",
         population_registry_url=f"{demo_systems.url}/population",
         secret_key="test-secret-key-0123456789",
         log_json=False,

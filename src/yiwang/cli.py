@@ -22,12 +22,16 @@ app = typer.Typer(
 )
 users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 audit_cli = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+jobs_cli = typer.Typer(
+    help="Background work: the job outbox and deadline checks.", no_args_is_help=True
+)
 catalog_cli = typer.Typer(
     help="Services, bundles and data elements (definitions/).", no_args_is_help=True
 )
 app.add_typer(users, name="users")
 app.add_typer(audit_cli, name="audit")
 app.add_typer(catalog_cli, name="catalog")
+app.add_typer(jobs_cli, name="jobs")
 
 
 def _alembic_config():  # type: ignore[no-untyped-def]
@@ -377,6 +381,99 @@ def catalog_load(
         typer.echo(f"catalogue loaded as snapshot {result.snapshot_id}")
     else:
         typer.echo(f"catalogue unchanged (snapshot {result.snapshot_id})")
+
+
+async def _deadline_pass(engine, calendar) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from yiwang.applications import deadlines
+    from yiwang.database import transaction
+
+    async with transaction(engine) as db:
+        return await deadlines.check_deadlines(db, calendar=calendar)
+
+
+def _worker_setup():  # type: ignore[no-untyped-def]
+    from yiwang.audit import service as audit
+    from yiwang.database import create_engine
+    from yiwang.kit.workdays import WorkdayCalendar
+    from yiwang.notifications import service as notifications
+
+    settings = get_settings()
+    engine = create_engine(settings.database_url)
+    audit.bind_key(engine, settings.audit_hmac_key)
+    notifications.configure([notifications.LogFileChannel(settings.notification_log)])
+    return engine, WorkdayCalendar.from_directory(settings.definitions_dir / "calendar")
+
+
+@jobs_cli.command("run")
+def jobs_run() -> None:
+    """Run every job that is due now, once (the server does this after each commit)."""
+    from yiwang import jobs
+    from yiwang.audit import service as audit
+
+    async def main() -> int:
+        engine, _ = _worker_setup()
+        try:
+            ran = await jobs.run_pending(engine)
+            await audit.drain(engine)
+            await audit.seal(engine)
+            return ran
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"{asyncio.run(main())} jobs run")
+
+
+@jobs_cli.command("deadlines")
+def jobs_deadlines() -> None:
+    """Warn officers of tasks due the next working day; escalate overdue ones (督办)."""
+    from yiwang import jobs
+    from yiwang.audit import service as audit
+
+    async def main() -> dict[str, int]:
+        engine, calendar = _worker_setup()
+        try:
+            result = await _deadline_pass(engine, calendar)
+            await jobs.run_pending(engine)
+            await audit.drain(engine)
+            await audit.seal(engine)
+            return result
+        finally:
+            await engine.dispose()
+
+    result = asyncio.run(main())
+    typer.echo(f"{result['warned']} tasks warned, {result['escalated']} escalated")
+
+
+@app.command()
+def worker(
+    interval: Annotated[float, typer.Option(help="Seconds between outbox passes.")] = 2.0,
+    deadline_every: Annotated[float, typer.Option(help="Seconds between deadline checks.")] = 300,
+) -> None:
+    """Run background work for every instance: the job outbox and the deadline checks."""
+    import time as clock
+
+    from yiwang import jobs
+    from yiwang.audit import service as audit
+
+    async def main() -> None:
+        engine, calendar = _worker_setup()
+        last_check = 0.0
+        try:
+            while True:
+                if clock.monotonic() - last_check >= deadline_every:
+                    await _deadline_pass(engine, calendar)
+                    last_check = clock.monotonic()
+                await jobs.run_pending(engine)
+                await audit.seal(engine)
+                await asyncio.sleep(interval)
+        finally:
+            await engine.dispose()
+
+    typer.echo("yiwang worker: outbox and deadlines (Ctrl+C to stop)")
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        typer.echo("worker stopped")
 
 
 def _redacted(url: str) -> str:

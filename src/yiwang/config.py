@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # Requests.
     max_body_bytes: int = 1_048_576
     log_level: str = "INFO"
+    # The demo's SMS / e-mail channel: messages are appended here as JSON lines.
+    notification_log: Path = ROOT / "var" / "notifications.log"
     log_json: bool = True
     # Proxies whose X-Forwarded-For is believed (comma-separated addresses, or "*"). Empty: none,
     # so a client cannot pick its own address to dodge the per-address sign-in throttle.

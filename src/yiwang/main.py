@@ -10,11 +10,12 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from yiwang import __version__
+from yiwang import __version__, jobs
 from yiwang.api import applications as applications_api
 from yiwang.api import catalog as catalog_api
 from yiwang.api import errors as api_errors
 from yiwang.api import identity as identity_api
+from yiwang.api import notifications as notifications_api
 from yiwang.api import ops as ops_api
 from yiwang.api import regions as regions_api
 from yiwang.api.middleware import RequestGuardMiddleware
@@ -23,6 +24,7 @@ from yiwang.catalog.definitions import load_region
 from yiwang.config import Settings, get_settings
 from yiwang.database import create_engine
 from yiwang.kit.workdays import WorkdayCalendar
+from yiwang.notifications import service as notifications
 from yiwang.observability import Metrics, RequestContextMiddleware, configure_logging
 from yiwang.web import pages
 
@@ -42,6 +44,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         app.state.workdays = WorkdayCalendar.from_directory(settings.definitions_dir / "calendar")
         app.state.engine = engine = create_engine(settings.database_url)
         audit.bind_key(engine, settings.audit_hmac_key)
+        notifications.configure([notifications.LogFileChannel(settings.notification_log)])
         app.state.http = httpx.AsyncClient(
             timeout=settings.connector_timeout_seconds,
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
@@ -50,6 +53,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         try:
             yield
         finally:
+            await jobs.drain(engine)
             await audit.drain(engine)
             await app.state.http.aclose()
             await engine.dispose()
@@ -68,6 +72,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         identity_api.router,
         catalog_api.router,
         applications_api.router,
+        notifications_api.router,
         regions_api.router,
         pages.router,
     ):

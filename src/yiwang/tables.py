@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from yiwang import jobs
 from yiwang.applications import models as applications_models
 from yiwang.audit import models as audit_models
 from yiwang.catalog import models as catalog_models
 from yiwang.database import metadata
 from yiwang.identity import models as identity_models
+from yiwang.notifications import models as notifications_models
 from yiwang.workflow import models as workflow_models
 
 __all__ = [
@@ -14,6 +16,8 @@ __all__ = [
     "audit_models",
     "catalog_models",
     "identity_models",
+    "jobs",
     "metadata",
+    "notifications_models",
     "workflow_models",
 ]

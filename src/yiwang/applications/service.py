@@ -23,6 +23,7 @@ from yiwang.errors import Conflict, Invalid, NotFound, field_error
 from yiwang.identity import repository as identity_repo
 from yiwang.identity.service import Account
 from yiwang.kit.workdays import WorkdayCalendar
+from yiwang.notifications import service as notifications
 from yiwang.workflow import service as workflow
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -159,6 +160,13 @@ async def submit(
         today=today,
         calendar=calendar,
         officers=officers_of(db),
+    )
+    await notifications.notify(
+        db,
+        account_id=actor.id,
+        kind="submitted",
+        application_id=application_id,
+        params={"tracking_no": tracking_no, "due": due.isoformat()},
     )
     await _event(db, application_id, actor, "submitted", {"tracking_no": tracking_no})
     await audit.record(
@@ -318,6 +326,13 @@ async def _roll_up(db: Db, application: Any, actor: Account) -> str:
             values["completed_at"] = _now()
         await repo.update(db, application.id, values)
         await _event(db, application.id, actor, f"application_{status}", {})
+        await notifications.notify(
+            db,
+            account_id=application.applicant_id,
+            kind=status,
+            application_id=application.id,
+            params={"tracking_no": application.tracking_no},
+        )
     return status
 
 

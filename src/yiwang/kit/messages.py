@@ -172,6 +172,73 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This case is suspended (hearing, inspection or expert review); resume it first.",
     },
     "task_not_suspended": {"zh": "该办件没有挂起。", "en": "This case is not suspended."},
+    "notice.submitted.title": {
+        "zh": "已受理：办件 {tracking_no}",
+        "en": "Received: application {tracking_no}",
+    },
+    "notice.submitted.body": {
+        "zh": "您的申请已提交并受理，各部门正在同时办理，承诺 {due} 前办结。",
+        "en": "Your application is received; every department involved is working on it, "
+        "promised by {due}.",
+    },
+    "notice.returned.title": {
+        "zh": "需要补正：办件 {tracking_no}",
+        "en": "Corrections needed: application {tracking_no}",
+    },
+    "notice.returned.body": {
+        "zh": "部门请您补充或更正部分信息，请打开办件查看要求。补正期间不计入办理时限。",
+        "en": "A department asks you to correct some information; open the application to "
+        "see what. The time limit stands still until you do.",
+    },
+    "notice.in_progress.title": {
+        "zh": "继续办理：办件 {tracking_no}",
+        "en": "Back in progress: application {tracking_no}",
+    },
+    "notice.in_progress.body": {
+        "zh": "已收到您的补正，部门继续办理。",
+        "en": "Your corrections were received; the departments are working on it again.",
+    },
+    "notice.approved.title": {
+        "zh": "已办结：办件 {tracking_no}",
+        "en": "Approved: application {tracking_no}",
+    },
+    "notice.approved.body": {
+        "zh": "您的申请已全部办结，结果可在办件页面查看。",
+        "en": "Your application is approved by every department; see the results on its page.",
+    },
+    "notice.rejected.title": {
+        "zh": "不予办理：办件 {tracking_no}",
+        "en": "Not approved: application {tracking_no}",
+    },
+    "notice.rejected.body": {
+        "zh": "很抱歉，您的申请未获通过，理由见办件页面。如有异议可拨打 12345。",
+        "en": "Sorry, your application was not approved; the reason is on its page. "
+        "Call 12345 if you disagree.",
+    },
+    "notice.withdrawn.title": {
+        "zh": "已撤销：办件 {tracking_no}",
+        "en": "Withdrawn: application {tracking_no}",
+    },
+    "notice.withdrawn.body": {
+        "zh": "您已撤销这份申请，各部门已停止办理。",
+        "en": "You withdrew this application; every department has stopped working on it.",
+    },
+    "notice.task_due_soon.title": {
+        "zh": "明天到期：{service}",
+        "en": "Due tomorrow: {service}",
+    },
+    "notice.task_due_soon.body": {
+        "zh": "您有一件办件将于 {due} 到期，请及时办理。",
+        "en": "A case of yours falls due on {due}; please act on it in time.",
+    },
+    "notice.task_overdue.title": {
+        "zh": "督办：{service} 已超期",
+        "en": "Overdue (supervision): {service}",
+    },
+    "notice.task_overdue.body": {
+        "zh": "一件办件已于 {due} 到期仍未办结，请督促承办人员。",
+        "en": "A case was due on {due} and is still open; please follow it up.",
+    },
     "not_returned": {
         "zh": "此办件没有被退回补正，无需补充材料。",
         "en": "This application was not returned for corrections.",
@@ -608,6 +675,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "work.task_status.done": {"zh": "已办理", "en": "Decided"},
     "work.task_status.cancelled": {"zh": "已取消", "en": "Cancelled"},
     "work.history": {"zh": "办理记录", "en": "History"},
+    "work.clock_stopped": {"zh": "暂停计时", "en": "clock stopped"},
     "work.tasks": {"zh": "各环节任务", "en": "Tasks of every step"},
     "work.decided.approve": {"zh": "已通过：办件 {no}。", "en": "Approved: case {no}."},
     "work.decided.return": {

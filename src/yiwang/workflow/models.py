@@ -58,5 +58,8 @@ tasks = sa.Table(
     sa.Column("decided_by", sa.String(36)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("decided_at", sa.DateTime(timezone=True)),
+    # When its officers were warned it falls due, and when it was escalated as overdue.
+    sa.Column("warned_at", sa.DateTime(timezone=True)),
+    sa.Column("escalated_at", sa.DateTime(timezone=True)),
     sa.Index("ix_tasks_inbox", "department_code", "status", "due_date"),
 )

@@ -114,3 +114,39 @@ async def set_task_due(db: Db, branch_id: str, due: dt.date) -> None:
         .where(tasks.c.branch_id == branch_id, tasks.c.status == "open")
         .values(due_date=due)
     )
+
+
+async def tasks_to_warn(db: Db, *, due_on: dt.date) -> list[sa.Row[Any]]:
+    """Open tasks of running branches falling due on a day, not yet warned."""
+    query = (
+        sa.select(tasks)
+        .join(branches, branches.c.id == tasks.c.branch_id)
+        .where(
+            tasks.c.status == "open",
+            branches.c.status == "active",
+            tasks.c.due_date == due_on,
+            tasks.c.warned_at.is_(None),
+        )
+    )
+    return list((await db.execute(query)).all())
+
+
+async def tasks_overdue(db: Db, *, today: dt.date) -> list[sa.Row[Any]]:
+    """Open tasks of running branches past their due date, not yet escalated."""
+    query = (
+        sa.select(tasks)
+        .join(branches, branches.c.id == tasks.c.branch_id)
+        .where(
+            tasks.c.status == "open",
+            branches.c.status == "active",
+            tasks.c.due_date < today,
+            tasks.c.escalated_at.is_(None),
+        )
+    )
+    return list((await db.execute(query)).all())
+
+
+async def mark_tasks(db: Db, task_ids: list[str], values: dict[str, Any]) -> None:
+    """Stamp tasks (warned_at, escalated_at)."""
+    if task_ids:
+        await db.execute(sa.update(tasks).where(tasks.c.id.in_(task_ids)).values(**values))

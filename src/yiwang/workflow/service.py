@@ -437,3 +437,21 @@ async def unsuspend(
     )
     await repo.set_task_due(db, branch.id, step_due)
     return task
+
+
+@dataclasses.dataclass(frozen=True)
+class Deadlines:
+    """Tasks about to fall due (warn their officers) and overdue (escalate to supervisors)."""
+
+    due_soon: list[Any]
+    overdue: list[Any]
+
+
+async def check_deadlines(db: Db, *, today: dt.date, calendar: WorkdayCalendar) -> Deadlines:
+    """Find and stamp the tasks to warn about (due the next working day) and to escalate."""
+    due_soon = await repo.tasks_to_warn(db, due_on=calendar.next_workday(today))
+    overdue = await repo.tasks_overdue(db, today=today)
+    now = _now()
+    await repo.mark_tasks(db, [t.id for t in due_soon], {"warned_at": now})
+    await repo.mark_tasks(db, [t.id for t in overdue], {"escalated_at": now})
+    return Deadlines(due_soon, overdue)

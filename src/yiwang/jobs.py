@@ -1,0 +1,163 @@
+"""The job outbox: side effects written in the same transaction as the change that causes them,
+run after commit, at least once, by the process that committed them or by `yiwang worker`.
+
+Handlers are registered by kind in ``HANDLERS`` and must be idempotent: a job can run twice
+(a crash between the work and marking it done), never zero times once it is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from yiwang.database import BigId, Db, metadata, transaction, tx_state
+
+log = logging.getLogger("yiwang.jobs")
+MAX_ATTEMPTS = 8
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | done | failed
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("run_after", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("done_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_jobs_due", "status", "run_after"),
+)
+
+Handler = Callable[[AsyncEngine, int, dict[str, Any]], Awaitable[None]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of this kind."""
+
+    def register(function: Handler) -> Handler:
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def enqueue(db: Db, kind: str, payload: dict[str, Any]) -> None:
+    """Write a job in the caller's transaction; it runs only if that transaction commits."""
+    now = _now()
+    await db.execute(
+        sa.insert(jobs).values(
+            kind=kind, payload=payload, status="pending", attempts=0, run_after=now, created_at=now
+        )
+    )
+    state = tx_state(db)
+    engine = db.engine
+    if not any(getattr(cb, "_yiwang_jobs", False) for cb in state.after_commit):
+
+        def kick() -> None:
+            request_run(engine)
+
+        kick._yiwang_jobs = True  # type: ignore[attr-defined]
+        state.after_commit.append(kick)
+
+
+async def _claim(engine: AsyncEngine, limit: int) -> list[Any]:
+    """Take due jobs: SKIP LOCKED on PostgreSQL, the write lock on SQLite; push run_after on
+    so that a crashed runner's jobs come back later."""
+    async with transaction(engine, strict_audit=False) as db:
+        tx_state(db).exempt = True
+        query = (
+            sa.select(jobs)
+            .where(jobs.c.status == "pending", jobs.c.run_after <= _now())
+            .order_by(jobs.c.id)
+            .limit(limit)
+        )
+        if db.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = list((await db.execute(query)).all())
+        if rows:
+            await db.execute(
+                sa.update(jobs)
+                .where(jobs.c.id.in_([r.id for r in rows]))
+                .values(run_after=_now() + dt.timedelta(minutes=5), attempts=jobs.c.attempts + 1)
+            )
+        return rows
+
+
+async def _finish(engine: AsyncEngine, job_id: int, *, error: str | None, attempts: int) -> None:
+    async with transaction(engine, strict_audit=False) as db:
+        tx_state(db).exempt = True
+        if error is None:
+            values: dict[str, Any] = {"status": "done", "done_at": _now(), "last_error": None}
+        elif attempts >= MAX_ATTEMPTS:
+            values = {"status": "failed", "last_error": error[:2000]}
+        else:
+            backoff = dt.timedelta(seconds=min(3600, 2**attempts))
+            values = {"last_error": error[:2000], "run_after": _now() + backoff}
+        await db.execute(sa.update(jobs).where(jobs.c.id == job_id).values(**values))
+
+
+async def run_pending(engine: AsyncEngine, *, limit: int = 50) -> int:
+    """Run every job that is due now; returns how many ran (successfully or not)."""
+    ran = 0
+    while rows := await _claim(engine, limit):
+        for row in rows:
+            function = HANDLERS.get(row.kind)
+            error = None
+            try:
+                if function is None:
+                    raise LookupError(f"no handler for job kind {row.kind}")
+                await function(engine, row.id, row.payload)
+            except Exception as exc:  # recorded on the job and retried with backoff
+                log.exception("job %s (%s) failed", row.id, row.kind)
+                error = f"{exc.__class__.__name__}: {exc}"
+            await _finish(engine, row.id, error=error, attempts=row.attempts + 1)
+            ran += 1
+        if len(rows) < limit:
+            break
+    return ran
+
+
+_running: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Task[None]] = weakref.WeakKeyDictionary()
+_again: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
+
+
+def request_run(engine: AsyncEngine) -> None:
+    """Run due jobs soon, in the background; calls during a run coalesce into one more pass."""
+    task = _running.get(engine)
+    if task is not None and not task.done():
+        _again.add(engine)
+        return
+    _running[engine] = asyncio.get_running_loop().create_task(_run_until_quiet(engine))
+
+
+async def _run_until_quiet(engine: AsyncEngine) -> None:
+    while True:
+        _again.discard(engine)
+        try:
+            await run_pending(engine)
+        except Exception:  # a worker or the next commit picks the jobs up
+            log.exception("running jobs failed")
+            return
+        if engine not in _again:
+            return
+
+
+async def drain(engine: AsyncEngine) -> None:
+    """Wait for a background run of this engine's jobs to finish."""
+    task = _running.get(engine)
+    if task is not None:
+        await asyncio.shield(task)

@@ -1,0 +1,186 @@
+"""Telling people what happened: an in-app message box, and outside channels (SMS, e-mail) behind
+one interface. Messages are jobs: enqueued with the change, delivered after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from yiwang import jobs
+from yiwang.audit import service as audit
+from yiwang.database import Db, transaction
+from yiwang.errors import NotFound
+from yiwang.kit.i18n import t
+from yiwang.notifications.models import notifications
+
+JOB_KIND = "notifications.send"
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """One rendered message, in both languages."""
+
+    account_id: str
+    kind: str
+    title_zh: str
+    title_en: str
+    body_zh: str
+    body_en: str
+    application_id: str | None
+
+
+class Channel(Protocol):
+    """An outside channel (SMS gateway, e-mail): send must be safe to call twice."""
+
+    name: str
+
+    async def send(self, message: Message, *, job_id: int) -> None: ...
+
+
+@dataclasses.dataclass
+class LogFileChannel:
+    """The demo's SMS/e-mail channel: one JSON line per message in a log file."""
+
+    path: Path
+    name: str = "logfile"
+
+    async def send(self, message: Message, *, job_id: int) -> None:
+        """Append the message (the job id lets a reader drop a repeated delivery)."""
+        line = json.dumps(
+            {
+                "job_id": job_id,
+                **dataclasses.asdict(message),
+                "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+            },
+            ensure_ascii=False,
+        )
+
+        def write() -> None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+
+        await asyncio.to_thread(write)
+
+
+CHANNELS: list[Channel] = []
+
+
+def configure(channels: list[Channel]) -> None:
+    """Choose the outside channels (the log file in the demo; a gateway in production)."""
+    CHANNELS[:] = channels
+
+
+async def notify(
+    db: Db,
+    *,
+    account_id: str,
+    kind: str,
+    params: dict[str, Any],
+    application_id: str | None = None,
+) -> None:
+    """Queue a message for an account, in the caller's transaction."""
+    await jobs.enqueue(
+        db,
+        JOB_KIND,
+        {
+            "account_id": account_id,
+            "kind": kind,
+            "params": params,
+            "application_id": application_id,
+        },
+    )
+
+
+def render(payload: dict[str, Any]) -> Message:
+    """The message of a job, in both languages."""
+    kind, params = payload["kind"], payload.get("params", {})
+    return Message(
+        account_id=payload["account_id"],
+        kind=kind,
+        title_zh=t(f"notice.{kind}.title", "zh", **params),
+        title_en=t(f"notice.{kind}.title", "en", **params),
+        body_zh=t(f"notice.{kind}.body", "zh", **params),
+        body_en=t(f"notice.{kind}.body", "en", **params),
+        application_id=payload.get("application_id"),
+    )
+
+
+@jobs.handler(JOB_KIND)
+async def deliver(engine: AsyncEngine, job_id: int, payload: dict[str, Any]) -> None:
+    """Put the message in the box (once per job), then hand it to the outside channels."""
+    message = render(payload)
+    async with transaction(engine) as db:
+        exists = (
+            await db.execute(sa.select(notifications.c.id).where(notifications.c.job_id == job_id))
+        ).first()
+        if exists is None:
+            notification_id = str(uuid.uuid4())
+            await db.execute(
+                sa.insert(notifications).values(
+                    id=notification_id,
+                    job_id=job_id,
+                    created_at=dt.datetime.now(dt.UTC),
+                    **dataclasses.asdict(message),
+                )
+            )
+            await audit.record(
+                db,
+                actor=None,
+                action="notification.sent",
+                target_type="account",
+                target_id=message.account_id,
+                after={"kind": message.kind, "application_id": message.application_id},
+            )
+    for channel in CHANNELS:
+        await channel.send(message, job_id=job_id)
+
+
+async def inbox(db: Db, *, account_id: str, limit: int = 100) -> list[dict[str, Any]]:
+    """An account's messages, newest first."""
+    query = (
+        sa.select(notifications)
+        .where(notifications.c.account_id == account_id)
+        .order_by(notifications.c.created_at.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "title": r.title_zh,
+            "title_en": r.title_en,
+            "body": r.body_zh,
+            "body_en": r.body_en,
+            "application_id": r.application_id,
+            "created_at": r.created_at.isoformat(),
+            "read": r.read_at is not None,
+        }
+        for r in await db.execute(query)
+    ]
+
+
+async def mark_read(db: Db, *, account: audit.Actor, notification_id: str) -> None:
+    """Mark one of my messages read; someone else's message does not exist."""
+    result = await db.execute(
+        sa.update(notifications)
+        .where(notifications.c.id == notification_id, notifications.c.account_id == account.id)
+        .values(read_at=sa.func.coalesce(notifications.c.read_at, dt.datetime.now(dt.UTC)))
+    )
+    if not result.rowcount:
+        raise NotFound()
+    await audit.record(
+        db,
+        actor=account,
+        action="notification.read",
+        target_type="notification",
+        target_id=notification_id,
+    )
