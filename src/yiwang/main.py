@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from yiwang import __version__, jobs
 from yiwang.api import applications as applications_api
+from yiwang.api import casework as casework_api
 from yiwang.api import catalog as catalog_api
 from yiwang.api import errors as api_errors
 from yiwang.api import identity as identity_api
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         catalog_api.router,
         applications_api.router,
         notifications_api.router,
+        casework_api.router,
         regions_api.router,
         pages.router,
     ):

@@ -126,6 +126,8 @@ async def tasks(db: DbDep, account: CurrentAccount) -> list[dict[str, Any]]:
             "overdue": t.due_date < today and t.branch_status != "suspended",
             "suspended": t.branch_status == "suspended",
             "assigned_to_me": t.assignee_id == account.id,
+            "delegated": t.delegated_by is not None,
+            "supervised": t.supervised_at is not None,
             "created_at": t.created_at.isoformat(),
         }
         for t in await workflow.inbox(

@@ -168,7 +168,7 @@ async def submit(
         application_id=application_id,
         params={"tracking_no": tracking_no, "due": due.isoformat()},
     )
-    await _event(db, application_id, actor, "submitted", {"tracking_no": tracking_no})
+    await add_event(db, application_id, actor, "submitted", {"tracking_no": tracking_no})
     await audit.record(
         db,
         actor=actor,
@@ -199,7 +199,7 @@ async def _replay(db: Db, actor: Account, earlier: Any, body_digest: str) -> dic
     return await view(db, actor=actor, application_id=earlier.id)
 
 
-async def _event(
+async def add_event(
     db: Db,
     application_id: str,
     actor: Account | None,
@@ -325,7 +325,7 @@ async def _roll_up(db: Db, application: Any, actor: Account) -> str:
         if status in ("approved", "rejected", "withdrawn"):
             values["completed_at"] = _now()
         await repo.update(db, application.id, values)
-        await _event(db, application.id, actor, f"application_{status}", {})
+        await add_event(db, application.id, actor, f"application_{status}", {})
         await notifications.notify(
             db,
             account_id=application.applicant_id,
@@ -379,7 +379,7 @@ async def decide(
         detail["corrections"] = corrections or []
     if done.branch_status == "active" and done.next_step is None and decision == "approve":
         detail["awaiting_cosigners"] = True  # 会签: others still have to sign
-    await _event(
+    await add_event(
         db,
         application.id,
         actor,
@@ -396,11 +396,11 @@ async def decide(
             calendar=calendar,
             officers=officers_of(db),
         ):
-            await _event(db, application.id, None, "branch_started", {"service": code})
+            await add_event(db, application.id, None, "branch_started", {"service": code})
     elif done.branch_status == "rejected":
         stopped = await workflow.stop_all(db, application_id=application.id, status="stopped")
         if stopped:
-            await _event(
+            await add_event(
                 db,
                 application.id,
                 None,
@@ -458,7 +458,9 @@ async def supplement(
         calendar=calendar,
         officers=officers_of(db),
     )
-    await _event(db, application.id, actor, "supplemented", {"fields": changed, "resumed": resumed})
+    await add_event(
+        db, application.id, actor, "supplemented", {"fields": changed, "resumed": resumed}
+    )
     await _roll_up(db, application, actor)
     await audit.record(
         db,
@@ -477,7 +479,7 @@ async def withdraw(db: Db, *, actor: Account, application_id: str, reason: str) 
     if application.status not in OPEN_STATUSES:
         raise Conflict("not_withdrawable")
     stopped = await workflow.stop_all(db, application_id=application.id, status="withdrawn")
-    await _event(
+    await add_event(
         db, application.id, actor, "withdrawn", {"reason": reason or None, "services": stopped}
     )
     await _roll_up(db, application, actor)
@@ -515,7 +517,7 @@ async def suspend_or_resume(
         calendar=calendar,
     )
     kind = "suspended" if suspend else "resumed"
-    await _event(
+    await add_event(
         db,
         task.application_id,
         actor,

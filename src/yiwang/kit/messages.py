@@ -239,6 +239,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "一件办件已于 {due} 到期仍未办结，请督促承办人员。",
         "en": "A case was due on {due} and is still open; please follow it up.",
     },
+    "not_a_colleague": {
+        "zh": "只能交给本部门持有该岗位角色的其他工作人员。",
+        "en": "Only a colleague of your department holding this step's role can take it.",
+    },
+    "task_delegated": {
+        "zh": "该任务是委派给您的，请办理后交回委派人，而不是直接决定。",
+        "en": "This task was delegated to you: give it back to the delegator instead of "
+        "deciding it.",
+    },
+    "task_not_delegated": {"zh": "该任务不是委派任务。", "en": "This task was not delegated."},
+    "already_signing": {
+        "zh": "这位同事已经在会签这一环节。",
+        "en": "This colleague is already signing this step.",
+    },
+    "cannot_take_back": {
+        "zh": "只能在下一环节的人员办理之前撤回自己的审批。",
+        "en": "An approval can be taken back only before the next officer acts on it.",
+    },
+    "notice.task_transferred.title": {"zh": "转办给您：{step}", "en": "Handed to you: {step}"},
+    "notice.task_transferred.body": {
+        "zh": "{from} 将一件办件转给您办理。",
+        "en": "{from} has handed a case over to you.",
+    },
+    "notice.task_delegated.title": {"zh": "委派给您：{step}", "en": "Delegated to you: {step}"},
+    "notice.task_delegated.body": {
+        "zh": "{from} 请您协助办理一件办件，办完后请交回。",
+        "en": "{from} asks you to handle a case and give it back.",
+    },
+    "notice.task_cosign.title": {"zh": "请您加签：{step}", "en": "Please co-sign: {step}"},
+    "notice.task_cosign.body": {
+        "zh": "{from} 请您共同审批一件办件。",
+        "en": "{from} asks you to approve a case together.",
+    },
+    "notice.task_nudged.title": {"zh": "催办", "en": "Reminder from your supervisor"},
+    "notice.task_nudged.body": {
+        "zh": "{from} 催办：{comment}",
+        "en": "{from} reminds you: {comment}",
+    },
+    "notice.task_supervised.title": {"zh": "督办", "en": "Under supervision"},
+    "notice.task_supervised.body": {
+        "zh": "{from} 对一件办件进行督办：{comment}",
+        "en": "{from} has put a case under supervision: {comment}",
+    },
     "not_returned": {
         "zh": "此办件没有被退回补正，无需补充材料。",
         "en": "This application was not returned for corrections.",

@@ -51,6 +51,10 @@ tasks = sa.Table(
     sa.Column("role", sa.String(48), nullable=False),
     # 会签 steps give each officer a task of their own; other steps leave it to the role (或签).
     sa.Column("assignee_id", sa.String(36)),
+    # 委派: who asked the assignee to handle it and will get it back.
+    sa.Column("delegated_by", sa.String(36)),
+    # 督办: when a supervisor put it under supervision.
+    sa.Column("supervised_at", sa.DateTime(timezone=True)),
     sa.Column("status", sa.String(16), nullable=False),  # open | done | cancelled
     sa.Column("due_date", sa.Date, nullable=False),
     sa.Column("decision", sa.String(16)),

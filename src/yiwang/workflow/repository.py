@@ -150,3 +150,14 @@ async def mark_tasks(db: Db, task_ids: list[str], values: dict[str, Any]) -> Non
     """Stamp tasks (warned_at, escalated_at)."""
     if task_ids:
         await db.execute(sa.update(tasks).where(tasks.c.id.in_(task_ids)).values(**values))
+
+
+async def update_task(db: Db, task_id: str, values: dict[str, Any]) -> None:
+    """Change one task."""
+    await db.execute(sa.update(tasks).where(tasks.c.id == task_id).values(**values))
+
+
+async def tasks_of_step(db: Db, branch_id: str, step_code: str) -> list[sa.Row[Any]]:
+    """Every task a branch's step has had."""
+    query = sa.select(tasks).where(tasks.c.branch_id == branch_id, tasks.c.step_code == step_code)
+    return list((await db.execute(query.order_by(tasks.c.created_at))).all())

@@ -205,6 +205,8 @@ async def decide(
         raise NotFound()
     if task.status != "open":
         raise Conflict("task_already_decided")
+    if task.delegated_by is not None:
+        raise Conflict("task_delegated")  # 委派: the delegate gives it back, not decides
     service = services[task.service_code]
     step = _step(service, task.step_code)
     if decision not in step.actions:
@@ -235,7 +237,8 @@ async def decide(
     next_step = None
     if decision != "approve":
         await repo.cancel_branch_tasks(db, branch.id)  # the step is decided for every signer
-    elif step.sign == "all" and await repo.open_tasks_of_step(db, branch.id, step.code):
+    elif await repo.open_tasks_of_step(db, branch.id, step.code):
+        # 会签, or a signer added with 加签: the step waits for every open task of it.
         return Decided(task, branch.id, service.code, step.code, decision, "active", None)
     if decision == "approve" and step.next:
         following = _step(service, step.next)
@@ -455,3 +458,133 @@ async def check_deadlines(db: Db, *, today: dt.date, calendar: WorkdayCalendar) 
     await repo.mark_tasks(db, [t.id for t in due_soon], {"warned_at": now})
     await repo.mark_tasks(db, [t.id for t in overdue], {"escalated_at": now})
     return Deadlines(due_soon, overdue)
+
+
+async def _colleague_check(colleague_id: str, task: Any, officers: Officers, actor_id: str) -> None:
+    if colleague_id == actor_id or colleague_id not in await officers(
+        task.department_code, task.role
+    ):
+        raise Invalid("not_a_colleague", details=[field_error("to", "not_a_colleague")])
+
+
+async def transfer(
+    db: Db,
+    *,
+    task_id: str,
+    department_code: str | None,
+    roles: Sequence[str],
+    actor_id: str,
+    colleague_id: str,
+    officers: Officers,
+    delegate: bool,
+) -> Any:
+    """转办 (hand the task over for good) or 委派 (ask a colleague to handle it and give it
+    back): either way the colleague must hold the step's role in the same department."""
+    task = await _own_open_task(
+        db, task_id=task_id, department_code=department_code, roles=roles, actor_id=actor_id
+    )
+    if task.delegated_by is not None:
+        raise Conflict("task_delegated")
+    await _colleague_check(colleague_id, task, officers, actor_id)
+    await repo.update_task(
+        db,
+        task.id,
+        {"assignee_id": colleague_id, "delegated_by": actor_id if delegate else None},
+    )
+    return task
+
+
+async def give_back(
+    db: Db, *, task_id: str, department_code: str | None, roles: Sequence[str], actor_id: str
+) -> Any:
+    """委派, the way back: the delegate returns the task to whoever delegated it."""
+    task = await _own_open_task(
+        db, task_id=task_id, department_code=department_code, roles=roles, actor_id=actor_id
+    )
+    if task.delegated_by is None:
+        raise Conflict("task_not_delegated")
+    await repo.update_task(db, task.id, {"assignee_id": task.delegated_by, "delegated_by": None})
+    return task
+
+
+async def add_signer(
+    db: Db,
+    *,
+    task_id: str,
+    department_code: str | None,
+    roles: Sequence[str],
+    actor_id: str,
+    colleague_id: str,
+    officers: Officers,
+) -> Any:
+    """加签: a colleague must also approve this step before it moves on."""
+    task = await _own_open_task(
+        db, task_id=task_id, department_code=department_code, roles=roles, actor_id=actor_id
+    )
+    await _colleague_check(colleague_id, task, officers, actor_id)
+    siblings = await repo.tasks_of_step(db, task.branch_id, task.step_code)
+    if any(t.assignee_id == colleague_id and t.status == "open" for t in siblings):
+        raise Conflict("already_signing")
+    row = dict(task._mapping)
+    row.update(
+        id=str(uuid.uuid4()),
+        assignee_id=colleague_id,
+        delegated_by=None,
+        status="open",
+        decision=None,
+        comment=None,
+        decided_by=None,
+        decided_at=None,
+        created_at=_now(),
+        warned_at=None,
+        escalated_at=None,
+        supervised_at=None,
+    )
+    await repo.insert_tasks(db, [row])
+    return task
+
+
+async def take_back(
+    db: Db,
+    *,
+    task_id: str,
+    department_code: str | None,
+    actor_id: str,
+    services: dict[str, ServiceItem],
+    officers: Officers,
+) -> Any:
+    """撤回: the officer who approved a step takes it back while the next step is untouched."""
+    task = await repo.task_for_update(db, task_id)
+    if task is None or task.department_code != department_code or task.decided_by != actor_id:
+        raise NotFound()
+    branch = next(
+        b for b in await repo.branches_of(db, task.application_id) if b.id == task.branch_id
+    )
+    step = _step(services[task.service_code], task.step_code)
+    if task.decision != "approve" or branch.status != "active" or branch.step_code != step.next:
+        raise Conflict("cannot_take_back")
+    following = await repo.tasks_of_step(db, branch.id, branch.step_code)
+    if any(t.status == "done" for t in following):
+        raise Conflict("cannot_take_back")  # the next officer has already acted
+    await repo.cancel_branch_tasks(db, branch.id)
+    due = task.due_date
+    await repo.update_branch(
+        db, branch.id, {"step_code": step.code, "step_due_date": due, "updated_at": _now()}
+    )
+    service = services[task.service_code]
+    await repo.insert_tasks(
+        db, [_task_row(dict(branch._mapping), service, step, due, assignee=actor_id)]
+    )
+    return task
+
+
+async def supervise(db: Db, *, task_id: str, department_code: str | None, nudge: bool) -> Any:
+    """催办 (a nudge) or 督办 (formal supervision) by the department's supervisor."""
+    task = await repo.task_for_update(db, task_id)
+    if task is None or task.department_code != department_code:
+        raise NotFound()
+    if task.status != "open":
+        raise Conflict("task_already_decided")
+    if not nudge:
+        await repo.update_task(db, task.id, {"supervised_at": _now()})
+    return task
