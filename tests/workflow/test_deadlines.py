@@ -144,3 +144,39 @@ async def test_a_deadline_in_2027_falls_back_to_weekdays_and_warns(
     row = await branch(engine, application_id)
     assert row.due_date == dt.date(2027, 2, 5)  # Mon–Fri only: no 2027 calendar yet
     assert any("2027" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_suspension_across_national_day_restarts_where_it_stopped(engine) -> None:
+    item = service(5, [("accept", 5)])
+    application_id = await start(engine, item, dt.date(2025, 9, 25))  # due 10/9
+    async with transaction(engine, write=False) as db:
+        [task] = await workflow.inbox(db, department_code="samr", roles=["reviewer"])
+    async with transaction(engine, strict_audit=False) as db:
+        await workflow.suspend(
+            db,
+            task_id=task.id,
+            department_code="samr",
+            roles=["reviewer"],
+            actor_id="x",
+            today=dt.date(2025, 9, 26),
+            calendar=CALENDAR,
+        )
+    row = await branch(engine, application_id)
+    # Left at 9/26: 9/28 (make-up Sunday), 9/29, 9/30 and 10/9.
+    assert row.status == "suspended" and row.remaining_days == 4
+    async with transaction(engine, strict_audit=False) as db:
+        await workflow.unsuspend(
+            db,
+            task_id=task.id,
+            department_code="samr",
+            roles=["reviewer"],
+            actor_id="x",
+            today=dt.date(2025, 10, 9),
+            calendar=CALENDAR,
+        )
+    row = await branch(engine, application_id)
+    # Four working days after Thursday 10/9: 10/10, 10/11 (make-up Saturday), 10/13, 10/14.
+    assert row.status == "active" and row.due_date == dt.date(2025, 10, 14)
+    async with transaction(engine, write=False) as db:
+        [moved] = await workflow.inbox(db, department_code="samr", roles=["reviewer"])
+    assert moved.due_date == dt.date(2025, 10, 14)
