@@ -11,6 +11,7 @@ and prints a Markdown table for docs/performance.md. Bounded: each run lasts --s
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -91,6 +92,22 @@ def main() -> None:
             'wrk.body = "username=citizen2&password=yiwang-demo"\n'
             'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
         )
+        # One 开餐馆一件事 application (4 departments, one merged form) per request.
+        schema = httpx.get(f"{base}/api/v1/bundles/open-restaurant").json()["form_schema"]
+        sys.path.insert(0, str(ROOT))
+        from tests.applications.helpers import answers
+
+        body = json.dumps(
+            {"bundle": "open-restaurant", "form": answers(schema)}, ensure_ascii=False
+        )
+        submit = workdir / "submit.lua"
+        submit.write_text(
+            'wrk.method = "POST"\n'
+            f"wrk.body = {json.dumps(body, ensure_ascii=False)}\n"
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            f'wrk.headers["Authorization"] = "Bearer {token}"\n',
+            encoding="utf-8",
+        )
         cases = [
             ("GET /healthz", f"{base}/healthz", 32, []),
             ("GET /api/v1/departments", f"{base}/api/v1/departments", 32, []),
@@ -101,6 +118,12 @@ def main() -> None:
                 ["-H", f"Authorization: Bearer {token}"],
             ),
             ("GET / (portal page)", f"{base}/", 32, []),
+            (
+                "POST /api/v1/applications (4-department bundle)",
+                f"{base}/api/v1/applications",
+                32,
+                ["-s", str(submit)],
+            ),
             (
                 "POST /api/v1/auth/token (argon2id)",
                 f"{base}/api/v1/auth/token",
