@@ -1,0 +1,5 @@
+"""python -m yiwang.cli"""
+
+from yiwang.cli import app
+
+app()
