@@ -27,7 +27,7 @@ from yiwang.database import create_engine
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.observability import Metrics, RequestContextMiddleware, configure_logging
-from yiwang.web import pages
+from yiwang.web import apply, cases, pages, services, work
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -77,6 +77,10 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         casework_api.router,
         regions_api.router,
         pages.router,
+        services.router,
+        apply.router,
+        cases.router,
+        work.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

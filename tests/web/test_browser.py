@@ -257,3 +257,158 @@ def test_elder_mode_is_switched_on_and_remembered(page: Page) -> None:
     page.goto("/login")
     expect(page.locator("html")).to_have_class(re.compile(r"\belder\b"))
     expect(page.locator("#elder-switch")).to_have_text("标准版")
+
+
+# 开餐馆一件事: the answers citizen1 gives on the one merged form, by the label a person reads.
+RESTAURANT_TEXT = {
+    "市场主体名称": "安吉竹乡小馆",
+    "住所（经营场所）": "浙江省湖州市安吉县递铺街道胜利西路1号",
+    "经营范围": "餐饮服务；食品销售",
+    "法定代表人（负责人、经营者）": "李明",
+    "申请人（经办人）姓名": "李明",
+    "申请人（经办人）公民身份号码": "330523199003072317",
+    "联系电话": "13905721001",
+    "经营场所": "浙江省湖州市安吉县递铺街道胜利西路1号",
+    "经营项目": "热食类食品制售；冷食类食品制售",
+    "就餐座位数": "40",
+    "加工制作场所面积（平方米）": "30",
+    "食品安全管理人员": "李明",
+    "场所建筑面积（平方米）": "120",
+    "最大容纳人数": "60",
+    "消防安全管理人": "李明",
+}
+RESTAURANT_CHOICES = {
+    "市场主体类型": "有限责任公司",
+    "主体业态": "餐饮服务经营者",
+    "场所类型": "餐饮场所",
+    "增值税纳税人类型": "小规模纳税人",
+    "需开具的发票": "数电发票（普通发票）",
+}
+
+
+def staff_signs_in(page: Page, username: str) -> None:
+    """Sign in from the header and open the workbench (办件箱) from it."""
+    page.locator("#login-link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("登录")
+    sign_in(page, username=username, password="yiwang-demo", submit="登录")
+    page.locator("#nav-work").click()
+    expect(page).to_have_url(path_is("/work"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("办件箱")
+
+
+def approve_everything_in_my_inbox(page: Page, *, until: str | None = None) -> list[str]:
+    """Open the first case of the inbox and approve it, again and again; returns the services
+    decided, in order. With `until`, stop once that service's task appears in the inbox."""
+    decided: list[str] = []
+    rows = page.locator("#inbox tbody tr")
+    while page.locator("#inbox").count() and rows.count():
+        if until and page.locator(f'#inbox tr[data-service="{until}"]').count():
+            break
+        service = rows.first.get_attribute("data-service") or ""
+        rows.first.get_by_role("link").click()
+        expect(page).to_have_url(re.compile(r"/work/tasks/[0-9a-f-]{36}$"))
+        expect(page.get_by_role("heading", level=2, name="办理意见")).to_be_visible()
+        approve = page.get_by_role("button", name="通过", exact=True)
+        expect(approve).to_have_attribute("accesskey", "a")  # Alt+A; CDP cannot press it
+        if decided:
+            approve.click()
+        else:  # the first one from the keyboard alone
+            approve.focus()
+            page.keyboard.press("Enter")
+        expect(page).to_have_url(path_is("/work"))
+        expect(page.locator("#work-notice")).to_contain_text("已通过")
+        decided.append(service)
+    return decided
+
+
+def test_a_restaurant_is_applied_for_once_and_approved_by_every_department(
+    phone_page: Page, page: Page, tmp_path: Path
+) -> None:
+    citizen, staff = phone_page, page
+
+    # 1. citizen1 finds 开餐馆一件事 on the home page and reads what it saves.
+    citizen.goto("/")
+    citizen.get_by_role("link", name="开餐馆一件事").click()
+    expect(citizen).to_have_url(path_is("/bundles/open-restaurant"))
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("开餐馆一件事")
+    expect(
+        citizen.get_by_text("食品经营许可（餐饮服务）在市场主体设立登记（核发营业执照）办结后开始")
+    ).to_be_visible()
+    expect(citizen.get_by_role("row", name=re.compile("要填的信息"))).to_contain_text("少填 14 项")
+    citizen.screenshot(path=tmp_path / "bundle-360.png", full_page=True)
+
+    # 2. Applying asks her to sign in first, then brings her back to the form.
+    citizen.locator("#apply").click()
+    expect(citizen).to_have_url(path_is("/login", "next=/bundles/open-restaurant/apply"))
+    sign_in(citizen, username="citizen1", password="yiwang-demo", submit="登录")
+    expect(citizen).to_have_url(path_is("/bundles/open-restaurant/apply"))
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("开餐馆一件事")
+
+    # 3. One form: a mistake is shown beside its field, the rest is kept.
+    for label, value in RESTAURANT_TEXT.items():
+        field(citizen, label).fill(value)
+    for label, option in RESTAURANT_CHOICES.items():
+        field(citizen, label).select_option(label=option)
+    field(citizen, "就餐座位数").fill("四十")
+    citizen.get_by_role("button", name="下一步：核对").click()
+    expect(citizen.locator("#form-error")).to_contain_text("就餐座位数：格式不正确：应为整数。")
+    expect(field(citizen, "就餐座位数")).to_have_attribute("aria-invalid", "true")
+    expect(field(citizen, "市场主体名称")).to_have_value("安吉竹乡小馆")
+    field(citizen, "就餐座位数").fill("40")
+    citizen.get_by_role("button", name="下一步：核对").click()
+
+    # 4. Check your answers (the ID number masked), then send — twice, as an impatient thumb does.
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("请核对您的申请")
+    expect(citizen.get_by_text("330523********2317", exact=True)).to_be_visible()
+    assert "330523199003072317" not in citizen.locator("main dl").inner_text()
+    citizen.locator("#submit-application").dblclick()
+
+    # 5. The confirmation: tracking number, what happens next and where to follow it.
+    expect(citizen).to_have_url(re.compile(r"/applications/[0-9a-f-]{36}$"))
+    application_url = citizen.url
+    expect(citizen.locator("#confirmation")).to_contain_text("申请已提交")
+    tracking_no = citizen.locator("#tracking-no").inner_text()
+    assert re.fullmatch(r"330523\d{14}[\dX]", tracking_no), tracking_no
+    expect(citizen.locator(".next-steps")).to_contain_text(
+        "安吉县市场监督管理局将在 1 个工作日内办结市场主体设立登记（核发营业执照）"
+    )
+    expect(citizen.locator("#branch-samr-food-permit")).to_contain_text("等待前序事项")
+    citizen.screenshot(path=tmp_path / "application-360.png", full_page=True)
+    citizen.locator("#nav-applications").click()
+    expect(citizen.locator(".case-list > li")).to_have_count(1)  # the double tap made one
+
+    # 6. Fire and tax approve in their workbenches, in parallel with market regulation; each
+    #    officer signs in at the shared desk and opens 办件箱 from the header.
+    staff.goto("/")
+    for department, services in (
+        ("fire", {"fire-safety-commitment"}),
+        ("tax", {"tax-registration"}),
+    ):
+        staff_signs_in(staff, f"staff-{department}")
+        expect(staff.locator("#inbox")).to_contain_text(tracking_no)
+        assert set(approve_everything_in_my_inbox(staff)) == services
+        expect(staff.locator("#inbox-empty")).to_be_visible()
+        staff.locator("#logout").click()
+        expect(staff).to_have_url(path_is("/"))
+
+    # 7. Market regulation: the food permit is not in the inbox until the licence is approved.
+    staff_signs_in(staff, "staff-samr")
+    expect(staff.locator('#inbox tr[data-service="samr-business-licence"]')).to_have_count(1)
+    expect(staff.locator('#inbox tr[data-service="samr-food-permit"]')).to_have_count(0)
+    licence_steps = approve_everything_in_my_inbox(staff, until="samr-food-permit")
+    assert set(licence_steps) == {"samr-business-licence"} and len(licence_steps) == 3
+    expect(staff.locator('#inbox tr[data-service="samr-food-permit"]')).to_have_count(1)
+    assert set(approve_everything_in_my_inbox(staff)) == {"samr-food-permit"}
+    expect(staff.locator("#inbox-empty")).to_be_visible()
+
+    # 8. citizen1 sees the application approved, department by department.
+    citizen.reload()
+    expect(citizen.locator(".case-list")).to_contain_text("已办结")
+    citizen.locator(".case-list").get_by_role("link", name="开餐馆一件事").click()
+    expect(citizen).to_have_url(application_url)
+    expect(citizen.locator("#application-status")).to_have_text("已办结")
+    expect(citizen.locator("li.branch.status-approved")).to_have_count(4)
+    expect(citizen.locator(".timeline")).to_contain_text("全部事项已办结")
+    expect(citizen.locator(".timeline")).to_contain_text("食品经营许可（餐饮服务）开始办理")
+    expect(citizen.locator("#withdraw")).to_have_count(0)
+    citizen.screenshot(path=tmp_path / "application-approved-360.png", full_page=True)

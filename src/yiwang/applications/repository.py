@@ -60,3 +60,13 @@ async def events(db: Db, application_id: str) -> list[sa.Row[Any]]:
         .order_by(application_events.c.id)
     )
     return list((await db.execute(query)).all())
+
+
+async def tracking_nos(db: Db, application_ids: list[str]) -> dict[str, str]:
+    """Tracking numbers by application id."""
+    if not application_ids:
+        return {}
+    query = sa.select(applications.c.id, applications.c.tracking_no).where(
+        applications.c.id.in_(application_ids)
+    )
+    return {row.id: row.tracking_no for row in await db.execute(query)}

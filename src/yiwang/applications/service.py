@@ -538,3 +538,43 @@ async def suspend_or_resume(
     view = await _render(db, application)
     branch = next(s for s in view["steps"] if s["id"] == task.branch_id)
     return {"task_id": task_id, "branch_status": branch["status"], "due_date": branch["due_date"]}
+
+
+async def view_for_staff(db: Db, *, actor: Account, task_id: str) -> dict[str, Any]:
+    """A task of my department with its application (as its applicant sees it), the task's
+    history and the catalogue it was submitted under; another department's task is a 404."""
+    if actor.kind != "staff" or not actor.department_code:
+        raise NotFound()
+    application_id = await workflow.application_of_task(db, task_id)
+    if application_id is None:
+        raise NotFound()
+    history = await workflow.history(db, application_id)
+    task = next((t for t in history if t.id == task_id), None)
+    if (
+        task is None
+        or task.department_code != actor.department_code
+        or task.role not in actor.roles
+        or task.assignee_id not in (None, actor.id)  # 会签: each officer their own
+    ):
+        raise NotFound()
+    row = await repo.get(db, application_id)
+    assert row is not None
+    return {
+        "task": task,
+        "history": history,
+        "view": await _render(db, row),
+        "catalog": await snapshots.by_id(db, row.snapshot_id),
+    }
+
+
+async def catalog_of(db: Db, application_id: str) -> Catalog:
+    """The catalogue an application was submitted under (its services as they were then)."""
+    row = await repo.get(db, application_id)
+    if row is None:
+        raise NotFound()
+    return await snapshots.by_id(db, row.snapshot_id)
+
+
+async def tracking_nos(db: Db, application_ids: set[str]) -> dict[str, str]:
+    """Tracking numbers of several applications, in one query (for a staff inbox)."""
+    return await repo.tracking_nos(db, sorted(application_ids))

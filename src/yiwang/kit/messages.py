@@ -680,6 +680,84 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{service}：{step}解挂，继续计时",
         "en": "{service}: {step} resumed; the clock runs again",
     },
+    "timeline.transferred": {
+        "zh": "{service}：{step}转交同事办理",
+        "en": "{service}: {step} handed over to a colleague",
+    },
+    "timeline.delegated": {
+        "zh": "{service}：{step}委派同事协助办理",
+        "en": "{service}: {step} passed to a colleague to help",
+    },
+    "timeline.given_back": {
+        "zh": "{service}：{step}协助办理完毕，交回原经办人",
+        "en": "{service}: {step} given back by the colleague who helped",
+    },
+    "timeline.taken_back": {
+        "zh": "{service}：{step}撤回重新审查",
+        "en": "{service}: {step} taken back for another look",
+    },
+    "timeline.signer_added": {
+        "zh": "{service}：{step}增加审批人（加签）",
+        "en": "{service}: another approver added to {step}",
+    },
+    "timeline.nudged": {"zh": "{service}：{step}已催办", "en": "{service}: {step} chased"},
+    "timeline.supervised": {
+        "zh": "{service}：{step}已督办",
+        "en": "{service}: {step} under formal supervision",
+    },
+    "timeline.task_due_soon": {
+        "zh": "{service}：{step}即将到期，已提醒经办人",
+        "en": "{service}: {step} is nearly due; the officer was reminded",
+    },
+    "timeline.task_overdue": {
+        "zh": "{service}：{step}已超期，已报告主管",
+        "en": "{service}: {step} is overdue; the supervisor was told",
+    },
+    # Singular forms (English) of the messages above that carry a count of 1.
+    "guide.workdays.one": {"zh": "{days} 个工作日", "en": "{days} working day"},
+    "guide.lead.one": {
+        "zh": "由{department}办理，承诺 {days} 个工作日内办结。",
+        "en": "Handled by {department}, promised within {days} working day.",
+    },
+    "guide.copies.one": {"zh": "{n} 份", "en": "{n} copy"},
+    "due.left.one": {
+        "zh": "{date}前（还剩 {days} 个工作日）",
+        "en": "By {date} ({days} working day left)",
+    },
+    "due.overdue.one": {
+        "zh": "应于 {date} 办结，已超 {days} 个工作日",
+        "en": "was due {date}, {days} working day late",
+    },
+    "bundle.service_days.one": {
+        "zh": "承诺 {days} 个工作日",
+        "en": "Promised in {days} working day",
+    },
+    "burden.unit.promised_limit_days.one": {"zh": "{n} 个工作日", "en": "{n} working day"},
+    "burden.saved.promised_limit_days.one": {
+        "zh": "快 {n} 个工作日",
+        "en": "{n} working day sooner",
+    },
+    "burden.saved.fields.one": {"zh": "少填 {n} 项", "en": "{n} fewer answer"},
+    "burden.saved.materials.one": {"zh": "少交 {n} 份", "en": "{n} fewer document"},
+    "burden.saved.visits.one": {"zh": "少跑 {n} 次", "en": "{n} fewer visit"},
+    "progress.paused_returned.one": {
+        "zh": "补正期间暂停计时，还剩 {days} 个工作日",
+        "en": "The clock is stopped while you correct it; {days} working day left",
+    },
+    "progress.paused_suspended.one": {
+        "zh": "挂起期间（听证、检验检测或专家评审）不计时，还剩 {days} 个工作日",
+        "en": "The clock is stopped during a hearing, inspection or expert review; "
+        "{days} working day left",
+    },
+    "next.active.one": {
+        "zh": "{department}将在 {days} 个工作日内办结{service}（{date}前）。",
+        "en": "{department} will decide on {service} within {days} working day (by {date}).",
+    },
+    "next.waiting.one": {
+        "zh": "{service}在{waits}办结后自动开始，{days} 个工作日内办结。",
+        "en": "{service} starts by itself once {waits} is issued, and is decided within "
+        "{days} working day.",
+    },
     "timeline.other": {"zh": "办理状态有更新", "en": "The application was updated"},
     "timeline.comment": {"zh": "意见：{comment}", "en": "Comment: {comment}"},
     "timeline.corrections": {"zh": "需补正：{fields}", "en": "To correct: {fields}"},

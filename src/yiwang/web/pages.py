@@ -25,6 +25,7 @@ from yiwang.errors import Invalid, TooManyRequests, Unauthorized, Unavailable, Y
 from yiwang.identity import service as identity
 from yiwang.kit.i18n import LANGS
 from yiwang.kit.validators import mask_id_number, mask_phone
+from yiwang.web import ui
 from yiwang.web.render import (
     CSRF_COOKIE,
     ELDER_COOKIE,
@@ -64,7 +65,8 @@ def check_csrf(request: Request, submitted: str) -> None:
 async def home(request: Request, db: DbDep, account: WebAccount) -> Response:
     """The portal's home page."""
     departments = await catalog.list_departments(db)
-    return render(request, "portal/home.html", {"departments": departments}, account=account)
+    context = {"departments": departments, **await ui.catalogue_overview(db)}
+    return render(request, "portal/home.html", context, account=account)
 
 
 @router.get("/login")
