@@ -116,3 +116,20 @@ async def test_a_failing_job_is_retried_later_and_then_done(engine) -> None:
         assert job.status == "done" and len(calls) == 2
     finally:
         jobs.HANDLERS.pop("test.flaky", None)
+
+
+async def test_a_bundle_applicant_hears_of_each_department_and_of_the_end(
+    client: httpx.AsyncClient, app
+) -> None:
+    from tests.applications.helpers import approve_branch
+
+    citizen = await sign_in(client, "citizen1")
+    application = (await submit_bundle(client, citizen, "open-restaurant")).json()
+    await approve_branch(client, "fire", application["id"])
+    box = await messages(client, app, citizen)
+    assert box[0]["kind"] == "branch_approved" and "消防" in box[0]["title"]
+    for department in ("tax", "samr"):
+        await approve_branch(client, department, application["id"])
+    kinds = [m["kind"] for m in await messages(client, app, citizen)]
+    assert kinds[0] == "approved"
+    assert kinds.count("branch_approved") == 4

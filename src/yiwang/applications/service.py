@@ -387,6 +387,20 @@ async def decide(
         detail,
         branch_id=done.branch_id,
     )
+    if done.branch_status == "approved" and application.kind == "bundle":
+        # A bundle's applicant hears of each department's result, not only the last one.
+        service = catalog.services[done.service_code]
+        await notifications.notify(
+            db,
+            account_id=application.applicant_id,
+            kind="branch_approved",
+            application_id=application.id,
+            params={
+                "tracking_no": application.tracking_no,
+                "service": service.name.zh,
+                "service_en": service.name.en,
+            },
+        )
     if done.branch_status == "approved":
         for code in await workflow.release_waiting(
             db,

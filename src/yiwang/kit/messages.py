@@ -181,6 +181,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your application is received; every department involved is working on it, "
         "promised by {due}.",
     },
+    "notice.branch_approved.title": {
+        "zh": "{service} 已办结（办件 {tracking_no}）",
+        "en": "{service_en} approved (application {tracking_no})",
+    },
+    "notice.branch_approved.body": {
+        "zh": "“{service}”已经办结，其余部门仍在办理中，全部办结后会再通知您。",
+        "en": "“{service_en}” is approved; the other departments are still at work, and you "
+        "will hear when everything is done.",
+    },
     "notice.returned.title": {
         "zh": "需要补正：办件 {tracking_no}",
         "en": "Corrections needed: application {tracking_no}",
