@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from yiwang.api.deps import CalendarDep, CurrentAccount, DbDep
+from yiwang.api.deps import CalendarDep, CurrentAccount, DbDep, Text
 from yiwang.applications import service as applications
 from yiwang.errors import NotFound
 from yiwang.workflow import service as workflow
@@ -36,7 +36,7 @@ class WithdrawIn(BaseModel):
     """撤销: why, in the applicant's words (optional)."""
 
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 class DecisionIn(BaseModel):
@@ -44,7 +44,7 @@ class DecisionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     decision: Literal["approve", "reject", "return"]
-    comment: str = Field(default="", max_length=2000)
+    comment: Text = Field(default="", max_length=2000)
     corrections: list[str] | None = Field(default=None, max_length=50)
 
 
@@ -60,6 +60,7 @@ async def submit(
     """Apply once; with Idempotency-Key, a replay returns the same application."""
     application, created = await applications.submit(
         db,
+        consent_id=body.consent_id,
         actor=account,
         service=body.service,
         bundle=body.bundle,
@@ -67,8 +68,7 @@ async def submit(
         idempotency_key=idempotency_key,
         calendar=calendar,
     )
-    if not created:
-        response.status_code = status.HTTP_200_OK
+    if not created:  # the same answer as the first time: 201, marked as a replay
         response.headers["Idempotent-Replayed"] = "true"
     return application
 
@@ -159,7 +159,7 @@ class ReasonIn(BaseModel):
     """Why a task is suspended or resumed."""
 
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(default="", max_length=500)
+    reason: Text = Field(default="", max_length=500)
 
 
 @router.post("/tasks/{task_id}/suspend")

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from yiwang.api.deps import CurrentAccount, DbDep
+from yiwang.api.deps import CurrentAccount, DbDep, Text
 from yiwang.applications import casework
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
@@ -17,15 +17,15 @@ class ToColleague(BaseModel):
     """A colleague (by username) and a note."""
 
     model_config = ConfigDict(extra="forbid")
-    to: str = Field(min_length=1, max_length=64)
-    comment: str = Field(default="", max_length=1000)
+    to: Text = Field(min_length=1, max_length=64)
+    comment: Text = Field(default="", max_length=1000)
 
 
 class Note(BaseModel):
     """A note."""
 
     model_config = ConfigDict(extra="forbid")
-    comment: str = Field(default="", max_length=1000)
+    comment: Text = Field(default="", max_length=1000)
 
 
 @router.post("/{task_id}/transfer")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import AfterValidator
 
 from yiwang.config import Settings
 from yiwang.database import Db, transaction
@@ -103,3 +105,16 @@ def workday_calendar(request: Request) -> WorkdayCalendar:
 
 
 CalendarDep = Annotated[WorkdayCalendar, Depends(workday_calendar)]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_characters(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_control_characters)]
+"""Free text from a person: any characters but control characters (newlines and tabs are fine)."""

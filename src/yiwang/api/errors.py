@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yiwang.api.deps import request_lang
@@ -23,6 +23,7 @@ _PYDANTIC_CODES = {
     "string_too_long": "too_long",
     "too_long": "too_long",
     "string_too_short": "field_required",
+    "value_error": "invalid_characters",
 }
 # What a field should have been, in words a person reads (never pydantic's English text).
 _EXPECTED = {
@@ -104,10 +105,13 @@ def install(app: FastAPI, *, render_html: HtmlRenderer) -> None:
         code = _STATUS_CODES.get(exc.status_code, "bad_request")
         return respond(request, YiwangError(code, status=exc.status_code, headers=exc.headers))
 
-    @app.exception_handler(DataError)
-    async def _data(request: Request, exc: DataError) -> Response:
+    @app.exception_handler(DBAPIError)
+    async def _data(request: Request, exc: DBAPIError) -> Response:
         # The database refused a value the checks let through (a NUL byte, an over-long value):
         # the transaction is rolled back, and the caller hears what kind of input it was.
+        state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None) or ""
+        if not (isinstance(exc, DataError) or str(state).startswith("22")):
+            return await _unexpected(request, exc)
         log.warning("database refused a value on %s %s", request.method, request.url.path)
         return respond(request, YiwangError("invalid_characters", status=400))
 

@@ -70,3 +70,13 @@ async def tracking_nos(db: Db, application_ids: list[str]) -> dict[str, str]:
         applications.c.id.in_(application_ids)
     )
     return {row.id: row.tracking_no for row in await db.execute(query)}
+
+
+async def lock(db: Db, application_id: str) -> None:
+    """Serialise the verbs on one application (PostgreSQL; SQLite has one writer anyway)."""
+    if db.dialect.name == "postgresql":
+        await db.execute(
+            sa.select(applications.c.id)
+            .where(applications.c.id == application_id)
+            .with_for_update()
+        )

@@ -18,7 +18,7 @@ from yiwang.audit import service as audit
 from yiwang.catalog import forms, snapshots
 from yiwang.catalog.items import FormField, ServiceItem
 from yiwang.catalog.loader import Catalog
-from yiwang.database import Db
+from yiwang.database import Db, tx_state
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
 from yiwang.identity import repository as identity_repo
 from yiwang.identity.service import Account
@@ -101,12 +101,15 @@ async def submit(
     form: Any,
     idempotency_key: str | None,
     calendar: WorkdayCalendar,
+    consent_id: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """一次申请: check the form, give a tracking number, fan out to the departments.
 
     Returns the application and whether it was created now (False: a replay of the same key).
     """
-    body_digest = request_digest({"service": service, "bundle": bundle, "form": form})
+    body_digest = request_digest(
+        {"service": service, "bundle": bundle, "form": form, "consent_id": consent_id}
+    )
     if idempotency_key:
         earlier = await repo.by_idempotency_key(db, applicant_id=actor.id, key=idempotency_key)
         if earlier is not None:
@@ -120,12 +123,10 @@ async def submit(
         raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
     today = china_today()
     application_id = str(uuid.uuid4())
-    tracking_no = await next_tracking_no(db, region_code=catalog.region.code, day=today)
     due = calendar.add_workdays(today, _critical_days(subject))
     now = _now()
     row = {
         "id": application_id,
-        "tracking_no": tracking_no,
         "applicant_id": actor.id,
         "kind": subject.kind,
         "subject_code": subject.code,
@@ -139,10 +140,14 @@ async def submit(
         "created_at": now,
         "updated_at": now,
     }
+    writes_before = tx_state(db).writes
     try:
+        # The tracking number and the row together: a lost race undoes both.
         async with db.begin_nested():
-            await repo.insert(db, row)
+            tracking_no = await next_tracking_no(db, region_code=catalog.region.code, day=today)
+            await repo.insert(db, {**row, "tracking_no": tracking_no})
     except IntegrityError:  # the same key, submitted twice at once: the first one wins
+        tx_state(db).writes = writes_before  # the savepoint took its writes back with it
         earlier = await repo.by_idempotency_key(
             db, applicant_id=actor.id, key=idempotency_key or ""
         )
@@ -352,6 +357,7 @@ async def decide(
     task_app = await workflow.application_of_task(db, task_id)
     if task_app is None:
         raise NotFound()
+    await repo.lock(db, task_app)  # one verb at a time on one application
     application = await repo.get(db, task_app)
     assert application is not None
     catalog = await snapshots.by_id(db, application.snapshot_id)
@@ -447,7 +453,13 @@ async def decide(
 async def supplement(
     db: Db, *, actor: Account, application_id: str, form: Any, calendar: WorkdayCalendar
 ) -> dict[str, Any]:
-    """补正: the applicant corrects the form; returned branches resume where they stopped."""
+    """补正: the applicant corrects the form; returned branches resume where they stopped.
+
+    Only the fields the returning departments asked about may change (or, where they named
+    none, the fields of the returned services): what an approved service reviewed stays put.
+    """
+    await _own(db, actor, application_id)
+    await repo.lock(db, application_id)
     application = await _own(db, actor, application_id)
     if application.status != "returned":
         raise Conflict("not_returned")
@@ -463,6 +475,13 @@ async def supplement(
     if errors:
         raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
     changed = sorted(k for k in clean if clean[k] != application.form.get(k))
+    allowed = await _correctable(db, application, subject)
+    refused = [k for k in changed if k not in allowed]
+    if refused:
+        raise Invalid(
+            "field_not_returned",
+            details=[field_error(f"form.{k}", "field_not_returned") for k in refused],
+        )
     await repo.update(db, application.id, {"form": clean, "updated_at": _now()})
     resumed = await workflow.resume_returned(
         db,
@@ -472,6 +491,7 @@ async def supplement(
         calendar=calendar,
         officers=officers_of(db),
     )
+    await refresh_due_date(db, application_id=application.id, calendar=calendar)
     await add_event(
         db, application.id, actor, "supplemented", {"fields": changed, "resumed": resumed}
     )
@@ -489,9 +509,13 @@ async def supplement(
 
 async def withdraw(db: Db, *, actor: Account, application_id: str, reason: str) -> dict[str, Any]:
     """撤销: the applicant withdraws before a decision; every department stops."""
+    await _own(db, actor, application_id)
+    await repo.lock(db, application_id)
     application = await _own(db, actor, application_id)
-    if application.status not in OPEN_STATUSES:
-        raise Conflict("not_withdrawable")
+    if application.status not in OPEN_STATUSES or any(
+        b.status == "approved" for b in await workflow.branches(db, application.id)
+    ):
+        raise Conflict("not_withdrawable")  # 撤销 is only possible before any decision
     stopped = await workflow.stop_all(db, application_id=application.id, status="withdrawn")
     await add_event(
         db, application.id, actor, "withdrawn", {"reason": reason or None, "services": stopped}
@@ -520,6 +544,10 @@ async def suspend_or_resume(
     """挂起 / 解挂 a task's branch: time for a hearing, inspection or expert review not counted."""
     if actor.kind != "staff" or not actor.department_code:
         raise NotFound()
+    task_app = await workflow.application_of_task(db, task_id)
+    if task_app is None:
+        raise NotFound()
+    await repo.lock(db, task_app)
     verb = workflow.suspend if suspend else workflow.unsuspend
     task = await verb(
         db,
@@ -530,6 +558,8 @@ async def suspend_or_resume(
         today=china_today(),
         calendar=calendar,
     )
+    if not suspend:
+        await refresh_due_date(db, application_id=task.application_id, calendar=calendar)
     kind = "suspended" if suspend else "resumed"
     await add_event(
         db,
@@ -592,3 +622,49 @@ async def catalog_of(db: Db, application_id: str) -> Catalog:
 async def tracking_nos(db: Db, application_ids: set[str]) -> dict[str, str]:
     """Tracking numbers of several applications, in one query (for a staff inbox)."""
     return await repo.tracking_nos(db, sorted(application_ids))
+
+
+async def _correctable(db: Db, application: Any, subject: Subject) -> set[str]:
+    """The merged-form fields a 补正 may change: those the returning officers named, else all
+    fields of the services whose branches were returned."""
+    returned = {
+        b.id: b.service_code
+        for b in await workflow.branches(db, application.id)
+        if b.status == "returned"
+    }
+    named: set[str] = set()
+    for event in await repo.events(db, application.id):
+        if event.kind == "task_returned" and event.branch_id in returned:
+            named.update(event.detail.get("corrections") or [])
+    if named:
+        return named
+    by_code = {s.code: s for s in subject.services}
+    return {
+        subject.merged.sources[(code, field.name)]
+        for code in returned.values()
+        for field in by_code[code].form.fields
+    }
+
+
+async def refresh_due_date(db: Db, *, application_id: str, calendar: WorkdayCalendar) -> None:
+    """Move the application's due date after a clock stopped and restarted: the latest due date
+    of its running branches, and of the `after:` branches still waiting behind them."""
+    branches = {b.service_code: b for b in await workflow.branches(db, application_id)}
+    memo: dict[str, Any] = {}
+
+    def finish(code: str) -> Any:
+        if code not in memo:
+            branch = branches[code]
+            if branch.due_date is not None:
+                memo[code] = branch.due_date
+            else:
+                start = max((finish(p) for p in branch.waits_for), default=china_today())
+                memo[code] = calendar.add_workdays(start, branch.promised_limit_days)
+        return memo[code]
+
+    live = [
+        c for c, b in branches.items() if b.status in ("active", "waiting", "suspended", "returned")
+    ]
+    if live:
+        due = max(finish(c) for c in live)
+        await repo.update(db, application_id, {"due_date": due, "updated_at": _now()})

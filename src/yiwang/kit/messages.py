@@ -291,13 +291,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{from} 对一件办件进行督办：{comment}",
         "en": "{from} has put a case under supervision: {comment}",
     },
+    "case_not_active": {
+        "zh": "这件办件已撤销、已中止或已办结，不能再办理。",
+        "en": "This case was withdrawn, stopped or already decided; it cannot be acted on.",
+    },
+    "field_not_returned": {
+        "zh": "补正只能修改部门要求补正的内容，这一项不在其中。",
+        "en": "A correction may change only what the department asked about; this is not one "
+        "of those.",
+    },
     "not_returned": {
         "zh": "此办件没有被退回补正，无需补充材料。",
         "en": "This application was not returned for corrections.",
     },
     "not_withdrawable": {
-        "zh": "此办件已经办结，不能撤销。",
-        "en": "This application is already decided and cannot be withdrawn.",
+        "zh": "已有部门作出决定或办件已经办结，不能撤销。",
+        "en": "A department has already decided on this application, so it cannot be withdrawn.",
     },
     "region_query_required": {
         "zh": "请输入要查询的行政区划名称或代码。",

@@ -112,7 +112,7 @@ async def set_task_due(db: Db, branch_id: str, due: dt.date) -> None:
     await db.execute(
         sa.update(tasks)
         .where(tasks.c.branch_id == branch_id, tasks.c.status == "open")
-        .values(due_date=due)
+        .values(due_date=due, warned_at=None, escalated_at=None)
     )
 
 

@@ -217,6 +217,12 @@ async def decide(
         )
     if decision in ("reject", "return") and not comment.strip():
         raise Invalid("reason_required", details=[field_error("comment", "reason_required")])
+    branches = {b.id: b for b in await repo.branches_of(db, task.application_id)}
+    branch = branches[task.branch_id]
+    if branch.status == "suspended":
+        raise Conflict("task_suspended")
+    if branch.status != "active" or branch.step_code != task.step_code:
+        raise Conflict("case_not_active")  # withdrawn, stopped or decided meanwhile
     closed = await repo.close_task(
         db,
         task.id,
@@ -230,10 +236,6 @@ async def decide(
     )
     if not closed:
         raise Conflict("task_already_decided")
-    branches = {b.id: b for b in await repo.branches_of(db, task.application_id)}
-    branch = branches[task.branch_id]
-    if branch.status == "suspended":
-        raise Conflict("task_suspended")
     next_step = None
     if decision != "approve":
         await repo.cancel_branch_tasks(db, branch.id)  # the step is decided for every signer
@@ -278,9 +280,24 @@ async def decide(
 
 
 def _left(due: dt.date | None, today: dt.date, calendar: WorkdayCalendar) -> int:
-    if due is None or due <= today:
+    """Working days left until ``due``; negative when it is already past (overdue carries over)."""
+    if due is None:
         return 0
-    return calendar.workdays_between(today, due)
+    if due >= today:
+        return calendar.workdays_between(today, due)
+    return -calendar.workdays_between(due, today)
+
+
+def shift(today: dt.date, days: int, calendar: WorkdayCalendar) -> dt.date:
+    """The date ``days`` working days after today, or before it when ``days`` is negative."""
+    if days >= 0:
+        return calendar.add_workdays(today, days)
+    day = today
+    for _ in range(-days):
+        day -= dt.timedelta(days=1)
+        while not calendar.is_workday(day):
+            day -= dt.timedelta(days=1)
+    return day
 
 
 async def resume_returned(
@@ -300,8 +317,8 @@ async def resume_returned(
             continue
         service = services[branch.service_code]
         step = _step(service, branch.step_code)
-        due = calendar.add_workdays(today, branch.remaining_days or 0)
-        step_due = calendar.add_workdays(today, branch.step_remaining_days or 0)
+        due = shift(today, branch.remaining_days or 0, calendar)
+        step_due = shift(today, branch.step_remaining_days or 0, calendar)
         await repo.update_branch(
             db,
             branch.id,
@@ -425,13 +442,13 @@ async def unsuspend(
     )
     if branch.status != "suspended":
         raise Conflict("task_not_suspended")
-    step_due = calendar.add_workdays(today, branch.step_remaining_days or 0)
+    step_due = shift(today, branch.step_remaining_days or 0, calendar)
     await repo.update_branch(
         db,
         branch.id,
         {
             "status": "active",
-            "due_date": calendar.add_workdays(today, branch.remaining_days or 0),
+            "due_date": shift(today, branch.remaining_days or 0, calendar),
             "step_due_date": step_due,
             "remaining_days": None,
             "step_remaining_days": None,
@@ -486,6 +503,9 @@ async def transfer(
     if task.delegated_by is not None:
         raise Conflict("task_delegated")
     await _colleague_check(colleague_id, task, officers, actor_id)
+    siblings = await repo.tasks_of_step(db, task.branch_id, task.step_code)
+    if any(t.assignee_id == colleague_id and t.status == "open" for t in siblings):
+        raise Conflict("already_signing")  # 会签: one officer may not sign twice
     await repo.update_task(
         db,
         task.id,
