@@ -7,16 +7,15 @@ Handlers are registered by kind in ``HANDLERS`` and must be idempotent: a job ca
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from yiwang.background import Coalescer
 from yiwang.database import BigId, Db, metadata, transaction, tx_state
 
 log = logging.getLogger("yiwang.jobs")
@@ -131,33 +130,6 @@ async def run_pending(engine: AsyncEngine, *, limit: int = 50) -> int:
     return ran
 
 
-_running: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Task[None]] = weakref.WeakKeyDictionary()
-_again: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
-
-
-def request_run(engine: AsyncEngine) -> None:
-    """Run due jobs soon, in the background; calls during a run coalesce into one more pass."""
-    task = _running.get(engine)
-    if task is not None and not task.done():
-        _again.add(engine)
-        return
-    _running[engine] = asyncio.get_running_loop().create_task(_run_until_quiet(engine))
-
-
-async def _run_until_quiet(engine: AsyncEngine) -> None:
-    while True:
-        _again.discard(engine)
-        try:
-            await run_pending(engine)
-        except Exception:  # a worker or the next commit picks the jobs up
-            log.exception("running jobs failed")
-            return
-        if engine not in _again:
-            return
-
-
-async def drain(engine: AsyncEngine) -> None:
-    """Wait for a background run of this engine's jobs to finish."""
-    task = _running.get(engine)
-    if task is not None:
-        await asyncio.shield(task)
+_runner = Coalescer("running jobs", run_pending)
+request_run = _runner.request
+drain = _runner.drain

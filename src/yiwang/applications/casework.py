@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from yiwang.applications import repository as repo
-from yiwang.applications.service import add_event, officers_of
+from yiwang.applications.service import add_event, lock_for_task, officers_of
 from yiwang.audit import service as audit
 from yiwang.catalog import snapshots
 from yiwang.database import Db
@@ -17,13 +17,6 @@ from yiwang.notifications import service as notifications
 from yiwang.workflow import service as workflow
 
 SUPERVISOR_ROLE = "supervisor"
-
-
-async def _lock_for_task(db: Db, task_id: str) -> None:
-    application_id = await workflow.application_of_task(db, task_id)
-    if application_id is None:
-        raise NotFound()
-    await repo.lock(db, application_id)  # one verb at a time on one application
 
 
 def _staff(actor: Account) -> str:
@@ -67,7 +60,7 @@ async def hand_over(
     """转办 (for good) or 委派 (to be given back) to a colleague of the same department."""
     department = _staff(actor)
     colleague = await _colleague(db, to)
-    await _lock_for_task(db, task_id)
+    await lock_for_task(db, task_id)
     task = await workflow.transfer(
         db,
         task_id=task_id,
@@ -92,7 +85,7 @@ async def hand_over(
 async def give_back(db: Db, *, actor: Account, task_id: str, comment: str) -> dict[str, Any]:
     """委派, returned: the delegate hands the task back with their findings."""
     department = _staff(actor)
-    await _lock_for_task(db, task_id)
+    await lock_for_task(db, task_id)
     task = await workflow.give_back(
         db, task_id=task_id, department_code=department, roles=actor.roles, actor_id=actor.id
     )
@@ -105,7 +98,7 @@ async def add_signer(
     """加签: a colleague must approve this step too."""
     department = _staff(actor)
     colleague = await _colleague(db, to)
-    await _lock_for_task(db, task_id)
+    await lock_for_task(db, task_id)
     task = await workflow.add_signer(
         db,
         task_id=task_id,
@@ -130,10 +123,7 @@ async def add_signer(
 async def take_back(db: Db, *, actor: Account, task_id: str) -> dict[str, Any]:
     """撤回: take back an approval before the next officer acts on it."""
     department = _staff(actor)
-    application_id = await workflow.application_of_task(db, task_id)
-    if application_id is None:
-        raise NotFound()
-    await repo.lock(db, application_id)
+    application_id = await lock_for_task(db, task_id)
     application = await repo.get(db, application_id)
     assert application is not None
     catalog = await snapshots.by_id(db, application.snapshot_id)
@@ -155,7 +145,7 @@ async def supervise(
     department = _staff(actor)
     if SUPERVISOR_ROLE not in actor.roles:
         raise Forbidden()
-    await _lock_for_task(db, task_id)
+    await lock_for_task(db, task_id)
     task = await workflow.supervise(db, task_id=task_id, department_code=department, nudge=nudge)
     people = (
         [task.assignee_id]

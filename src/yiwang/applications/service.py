@@ -39,6 +39,15 @@ def officers_of(db: Db) -> workflow.Officers:
     return lookup
 
 
+async def lock_for_task(db: Db, task_id: str) -> str:
+    """Lock the application a task belongs to (one verb at a time on it); returns its id."""
+    application_id = await workflow.application_of_task(db, task_id)
+    if application_id is None:
+        raise NotFound()
+    await repo.lock(db, application_id)
+    return application_id
+
+
 def china_today() -> dt.date:
     """Today's date in China Standard Time (deadlines are counted in it)."""
     return dt.datetime.now(CHINA).date()
@@ -354,10 +363,7 @@ async def decide(
     """A staff decision on a task, with everything it sets off in the application."""
     if actor.kind != "staff" or not actor.department_code:
         raise NotFound()
-    task_app = await workflow.application_of_task(db, task_id)
-    if task_app is None:
-        raise NotFound()
-    await repo.lock(db, task_app)  # one verb at a time on one application
+    task_app = await lock_for_task(db, task_id)
     application = await repo.get(db, task_app)
     assert application is not None
     catalog = await snapshots.by_id(db, application.snapshot_id)
@@ -544,10 +550,7 @@ async def suspend_or_resume(
     """挂起 / 解挂 a task's branch: time for a hearing, inspection or expert review not counted."""
     if actor.kind != "staff" or not actor.department_code:
         raise NotFound()
-    task_app = await workflow.application_of_task(db, task_id)
-    if task_app is None:
-        raise NotFound()
-    await repo.lock(db, task_app)
+    await lock_for_task(db, task_id)
     verb = workflow.suspend if suspend else workflow.unsuspend
     task = await verb(
         db,

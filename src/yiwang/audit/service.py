@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from yiwang.audit.masking import mask
 from yiwang.audit.models import audit_events as t
+from yiwang.background import Coalescer
 from yiwang.database import Db, transaction, tx_state
 from yiwang.observability import current_request_id
 
@@ -173,36 +173,10 @@ async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SE
             return total
 
 
-_running: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Task[None]] = weakref.WeakKeyDictionary()
-_again: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
-
-
-def request_seal(engine: AsyncEngine) -> None:
-    """Seal soon, in the background; calls while a seal runs coalesce into one more pass."""
-    task = _running.get(engine)
-    if task is not None and not task.done():
-        _again.add(engine)
-        return
-    _running[engine] = asyncio.get_running_loop().create_task(_seal_until_quiet(engine))
-
-
-async def _seal_until_quiet(engine: AsyncEngine) -> None:
-    while True:
-        _again.discard(engine)
-        try:
-            await seal(engine)
-        except Exception:  # the next commit will try again; the rows wait unsealed, not lost
-            log.exception("sealing the audit chain failed")
-            return
-        if engine not in _again:
-            return
-
-
-async def drain(engine: AsyncEngine) -> None:
-    """Wait for a background seal of this engine to finish (at shutdown and in tests)."""
-    task = _running.get(engine)
-    if task is not None:
-        await asyncio.shield(task)
+_sealer = Coalescer("sealing the audit chain", seal)
+request_seal = _sealer.request
+drain = _sealer.drain
+"""Seal soon, in the background; wait for that (at shutdown and in tests)."""
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

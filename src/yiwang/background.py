@@ -1,0 +1,51 @@
+"""Per-engine background passes that coalesce: a pass requested while one runs becomes one more
+pass, never a queue of them (the audit sealer and the job runner both work this way)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger("yiwang.background")
+
+
+class Coalescer:
+    """Runs ``work(engine)`` in the background when asked, at most one pass at a time."""
+
+    def __init__(self, name: str, work: Callable[[AsyncEngine], Awaitable[Any]]) -> None:
+        self.name = name
+        self.work = work
+        self._running: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Task[None]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._again: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
+
+    def request(self, engine: AsyncEngine) -> None:
+        """Run soon; a request during a run coalesces into one more pass."""
+        task = self._running.get(engine)
+        if task is not None and not task.done():
+            self._again.add(engine)
+            return
+        self._running[engine] = asyncio.get_running_loop().create_task(self._until_quiet(engine))
+
+    async def _until_quiet(self, engine: AsyncEngine) -> None:
+        while True:
+            self._again.discard(engine)
+            try:
+                await self.work(engine)
+            except Exception:  # the next request tries again; nothing committed is lost
+                log.exception("%s failed", self.name)
+                return
+            if engine not in self._again:
+                return
+
+    async def drain(self, engine: AsyncEngine) -> None:
+        """Wait for the background pass of this engine to finish (shutdown, tests)."""
+        task = self._running.get(engine)
+        if task is not None:
+            await asyncio.shield(task)
