@@ -267,14 +267,7 @@ async def decide(
     else:  # return: 补正 — the clock stops with the working days it had left
         status = "returned"
         await repo.update_branch(
-            db,
-            branch.id,
-            {
-                "status": status,
-                "remaining_days": _left(branch.due_date, today, calendar),
-                "step_remaining_days": _left(branch.step_due_date, today, calendar),
-                "updated_at": _now(),
-            },
+            db, branch.id, {"status": status, **_stopped_clock(branch, today, calendar)}
         )
     return Decided(task, branch.id, service.code, step.code, decision, status, next_step)
 
@@ -286,6 +279,33 @@ def _left(due: dt.date | None, today: dt.date, calendar: WorkdayCalendar) -> int
     if due >= today:
         return calendar.workdays_between(today, due)
     return -calendar.workdays_between(due, today)
+
+
+def _stopped_clock(branch: Any, today: dt.date, calendar: WorkdayCalendar) -> dict[str, Any]:
+    """A branch's clock stopped today: the working days left (negative when overdue)."""
+    return {
+        "remaining_days": _left(branch.due_date, today, calendar),
+        "step_remaining_days": _left(branch.step_due_date, today, calendar),
+        "updated_at": _now(),
+    }
+
+
+def _restarted_clock(branch: Any, today: dt.date, calendar: WorkdayCalendar) -> dict[str, Any]:
+    """A branch's clock restarted today with the working days it had left."""
+    return {
+        "status": "active",
+        "due_date": shift(today, branch.remaining_days or 0, calendar),
+        "step_due_date": shift(today, branch.step_remaining_days or 0, calendar),
+        "remaining_days": None,
+        "step_remaining_days": None,
+        "updated_at": _now(),
+    }
+
+
+async def _branch_of(db: Db, task: Any) -> Any:
+    return next(
+        b for b in await repo.branches_of(db, task.application_id) if b.id == task.branch_id
+    )
 
 
 def shift(today: dt.date, days: int, calendar: WorkdayCalendar) -> dt.date:
@@ -317,20 +337,9 @@ async def resume_returned(
             continue
         service = services[branch.service_code]
         step = _step(service, branch.step_code)
-        due = shift(today, branch.remaining_days or 0, calendar)
-        step_due = shift(today, branch.step_remaining_days or 0, calendar)
-        await repo.update_branch(
-            db,
-            branch.id,
-            {
-                "status": "active",
-                "due_date": due,
-                "step_due_date": step_due,
-                "remaining_days": None,
-                "step_remaining_days": None,
-                "updated_at": _now(),
-            },
-        )
+        clock = _restarted_clock(branch, today, calendar)
+        step_due = clock["step_due_date"]
+        await repo.update_branch(db, branch.id, clock)
         await repo.insert_tasks(
             db, await _step_tasks(dict(branch._mapping), service, step, step_due, officers)
         )
@@ -405,20 +414,11 @@ async def suspend(
     task = await _own_open_task(
         db, task_id=task_id, department_code=department_code, roles=roles, actor_id=actor_id
     )
-    branch = next(
-        b for b in await repo.branches_of(db, task.application_id) if b.id == task.branch_id
-    )
+    branch = await _branch_of(db, task)
     if branch.status != "active":
-        raise Conflict("task_suspended" if branch.status == "suspended" else "task_already_decided")
+        raise Conflict("task_suspended" if branch.status == "suspended" else "case_not_active")
     await repo.update_branch(
-        db,
-        branch.id,
-        {
-            "status": "suspended",
-            "remaining_days": _left(branch.due_date, today, calendar),
-            "step_remaining_days": _left(branch.step_due_date, today, calendar),
-            "updated_at": _now(),
-        },
+        db, branch.id, {"status": "suspended", **_stopped_clock(branch, today, calendar)}
     )
     return task
 
@@ -437,25 +437,12 @@ async def unsuspend(
     task = await _own_open_task(
         db, task_id=task_id, department_code=department_code, roles=roles, actor_id=actor_id
     )
-    branch = next(
-        b for b in await repo.branches_of(db, task.application_id) if b.id == task.branch_id
-    )
+    branch = await _branch_of(db, task)
     if branch.status != "suspended":
         raise Conflict("task_not_suspended")
-    step_due = shift(today, branch.step_remaining_days or 0, calendar)
-    await repo.update_branch(
-        db,
-        branch.id,
-        {
-            "status": "active",
-            "due_date": shift(today, branch.remaining_days or 0, calendar),
-            "step_due_date": step_due,
-            "remaining_days": None,
-            "step_remaining_days": None,
-            "updated_at": _now(),
-        },
-    )
-    await repo.set_task_due(db, branch.id, step_due)
+    clock = _restarted_clock(branch, today, calendar)
+    await repo.update_branch(db, branch.id, clock)
+    await repo.set_task_due(db, branch.id, clock["step_due_date"])
     return task
 
 
@@ -577,9 +564,7 @@ async def take_back(
     task = await repo.task_for_update(db, task_id)
     if task is None or task.department_code != department_code or task.decided_by != actor_id:
         raise NotFound()
-    branch = next(
-        b for b in await repo.branches_of(db, task.application_id) if b.id == task.branch_id
-    )
+    branch = await _branch_of(db, task)
     step = _step(services[task.service_code], task.step_code)
     if task.decision != "approve" or branch.status != "active" or branch.step_code != step.next:
         raise Conflict("cannot_take_back")
