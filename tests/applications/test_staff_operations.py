@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.applications.helpers import approve_branch, open_tasks, staff, submit_bundle
-from tests.conftest import DEMO_PASSWORD, sign_in
+from tests.conftest import sign_in
 from yiwang.audit.service import SystemActor
 from yiwang.database import transaction
 from yiwang.identity import service as identity
@@ -149,4 +149,3 @@ async def test_other_departments_cannot_suspend(client: httpx.AsyncClient) -> No
         f"/api/v1/tasks/{task['id']}/suspend", json={}, headers=await staff(client, "tax")
     )
     assert response.status_code == 404
-    assert DEMO_PASSWORD

@@ -105,7 +105,10 @@ def open_page(browser: Browser, portal: ServerThread, **options: Any) -> Iterato
             problems.append(f"{response.status} for {response.url}")
 
     def on_request_failed(request: Request) -> None:
-        problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
+        # A request the browser itself cancelled because the page moved on (ERR_ABORTED, e.g.
+        # the favicon of a page left at once) is not a broken resource; anything else is.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("console", on_console)

@@ -90,6 +90,16 @@ async def _posted(request: Request) -> tuple[dict[str, Any], str | None]:
     return dict(posted), key if _KEY.fullmatch(key) else None
 
 
+async def _answers(
+    request: Request, db: DbDep, code: str, posted: dict[str, Any]
+) -> tuple[Catalog, applications.Subject, dict[str, Any]]:
+    """The catalogue, what is applied for, and the posted answers read against its form."""
+    _, catalog = await snapshots.current(db)
+    subject = _subject(request, catalog, code)
+    schema = formpage.schema_for(catalog, subject.services)
+    return catalog, subject, formpage.answers_from(posted, schema)
+
+
 @router.get("/services/{code}/apply")
 @router.get("/bundles/{code}/apply")
 async def apply_form(request: Request, code: str, db: DbDep, account: WebAccount) -> Response:
@@ -117,10 +127,8 @@ async def check_answers(request: Request, code: str, db: DbDep, account: WebAcco
     posted, key = await _posted(request)
     if account is None:
         return to_login(request.url.path.removesuffix("/check"))
-    _, catalog = await snapshots.current(db)
-    subject = _subject(request, catalog, code)
+    catalog, subject, answers = await _answers(request, db, code, posted)
     schema = formpage.schema_for(catalog, subject.services)
-    answers = formpage.answers_from(posted, schema)
     clean, problems = forms.validate(answers, subject.fields, catalog.elements)
     key = key or secrets.token_urlsafe(24)
     lang = request_lang(request)
@@ -156,10 +164,7 @@ async def change_answers(request: Request, code: str, db: DbDep, account: WebAcc
     posted, key = await _posted(request)
     if account is None:
         return to_login(request.url.path.removesuffix("/edit"))
-    _, catalog = await snapshots.current(db)
-    subject = _subject(request, catalog, code)
-    schema = formpage.schema_for(catalog, subject.services)
-    values = formpage.answers_from(posted, schema)
+    catalog, subject, values = await _answers(request, db, code, posted)
     return _form_page(
         request,
         catalog,
@@ -180,21 +185,15 @@ async def submit(request: Request, code: str, db: DbDep, account: WebAccount) ->
         return to_login(request.url.path.removesuffix("/submit"))
     if key is None:
         raise YiwangError("bad_request", status=400)
-    _, catalog = await snapshots.current(db)
-    subject = _subject(request, catalog, code)
-    schema = formpage.schema_for(catalog, subject.services)
-    answers = formpage.answers_from(posted, schema)
-    clean, problems = forms.validate(answers, subject.fields, catalog.elements)
+    catalog, subject, answers = await _answers(request, db, code, posted)
     lang = request_lang(request)
-    try:
-        if problems:
-            raise Invalid(details=problems)
+    try:  # applications.submit checks the answers itself; its errors go beside the fields
         application, _ = await applications.submit(
             db,
             actor=account,
             service=code if subject.kind == "service" else None,
             bundle=code if subject.kind == "bundle" else None,
-            form=clean,
+            form=answers,
             idempotency_key=key,
             calendar=calendar_of(request),
         )

@@ -464,11 +464,18 @@ async def check_deadlines(db: Db, *, today: dt.date, calendar: WorkdayCalendar) 
     return Deadlines(due_soon, overdue)
 
 
-async def _colleague_check(colleague_id: str, task: Any, officers: Officers, actor_id: str) -> None:
+async def _check_new_holder(
+    db: Db, task: Any, *, colleague_id: str, officers: Officers, actor_id: str
+) -> None:
+    """Whoever a task goes to (转办, 委派, 加签) holds its role in the same department and has
+    no open task of the same step already: in a 会签 step, nobody signs twice."""
     if colleague_id == actor_id or colleague_id not in await officers(
         task.department_code, task.role
     ):
         raise Invalid("not_a_colleague", details=[field_error("to", "not_a_colleague")])
+    siblings = await repo.tasks_of_step(db, task.branch_id, task.step_code)
+    if any(t.assignee_id == colleague_id and t.status == "open" for t in siblings):
+        raise Conflict("already_signing")
 
 
 async def transfer(
@@ -489,10 +496,9 @@ async def transfer(
     )
     if task.delegated_by is not None:
         raise Conflict("task_delegated")
-    await _colleague_check(colleague_id, task, officers, actor_id)
-    siblings = await repo.tasks_of_step(db, task.branch_id, task.step_code)
-    if any(t.assignee_id == colleague_id and t.status == "open" for t in siblings):
-        raise Conflict("already_signing")  # 会签: one officer may not sign twice
+    await _check_new_holder(
+        db, task, colleague_id=colleague_id, officers=officers, actor_id=actor_id
+    )
     await repo.update_task(
         db,
         task.id,
@@ -528,10 +534,9 @@ async def add_signer(
     task = await _own_open_task(
         db, task_id=task_id, department_code=department_code, roles=roles, actor_id=actor_id
     )
-    await _colleague_check(colleague_id, task, officers, actor_id)
-    siblings = await repo.tasks_of_step(db, task.branch_id, task.step_code)
-    if any(t.assignee_id == colleague_id and t.status == "open" for t in siblings):
-        raise Conflict("already_signing")
+    await _check_new_holder(
+        db, task, colleague_id=colleague_id, officers=officers, actor_id=actor_id
+    )
     row = dict(task._mapping)
     row.update(
         id=str(uuid.uuid4()),
