@@ -132,6 +132,7 @@ def settings(database_url: str, demo_systems: ServerThread, tmp_path: Path) -> S
         database_url=database_url,
         notification_log=tmp_path / "notifications.log",
         population_registry_url=f"{demo_systems.url}/population",
+        exchange_base_url=demo_systems.url,
         secret_key="test-secret-key-0123456789",
         log_json=False,
         strict_audit=True,

@@ -9,25 +9,23 @@ from pathlib import Path
 
 import yaml
 
+from demo_systems.places import TOWNS
+from demo_systems.spelling import traditional, with_pinyin
+
 REGION = "330523"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SURNAMES = (
+# The day the demo county's systems live in: every age and expiry is counted from it.
+TODAY = dt.date(2026, 11, 26)
+SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁"
     "潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦"
     "邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
-_GIVEN = (
+GIVEN = (
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉力斌波宇"
     "浩凯鹏飞鑫晨欣怡佳琪婷雪梅海燕丹宁子涵梓轩雨桐诗琪思远嘉豪俊杰晓东志刚春"
     "生秋菊冬梅"
-)
-_TOWNS = ("递铺街道", "昌硕街道", "灵峰街道", "孝丰镇", "报福镇", "天子湖镇", "杭垓镇", "溪龙乡")
-_TRADITIONAL = str.maketrans(
-    "张刘陈杨黄赵吴孙马郑谢韩冯邓萧叶苏卢钟谭陆顾龚钱严伟丽军艳杰娟涛华兰萍红"
-    "建国辉斌波浩凯鹏飞鑫婷雪梅海燕宁涵轩桐诗琪远嘉豪俊晓东志刚春秋",
-    "張劉陳楊黃趙吳孫馬鄭謝韓馮鄧蕭葉蘇盧鍾譚陸顧龔錢嚴偉麗軍艷傑娟濤華蘭萍紅"
-    "建國輝斌波浩凱鵬飛鑫婷雪梅海燕寧涵軒桐詩琪遠嘉豪俊曉東志剛春秋",
 )
 
 
@@ -41,6 +39,15 @@ class Person:
     male: bool
     address: str
     legacy_id: bool = False
+    plain_name: str = ""  # the name in simplified characters, without annotations
+
+    def __post_init__(self) -> None:
+        self.plain_name = self.plain_name or self.name
+
+    def age(self, on: dt.date = TODAY) -> int:
+        """Full years of age on that day."""
+        years = on.year - self.birth_date.year
+        return years - ((on.month, on.day) < (self.birth_date.month, self.birth_date.day))
 
 
 def check_char(first17: str) -> str:
@@ -65,8 +72,9 @@ def fixed_people(accounts_file: Path) -> list[Person]:
                 name=entry.get("registry_name", entry["name"]),
                 birth_date=dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
                 male=int(number[16]) % 2 == 1,
-                address=f"浙江省湖州市安吉县{_TOWNS[int(number[14:16]) % len(_TOWNS)]}",
+                address=f"浙江省湖州市安吉县{TOWNS[int(number[14:16]) % len(TOWNS)]}",
                 legacy_id=bool(entry.get("registry_legacy_id")),
+                plain_name=entry["name"],
             )
         )
     return people
@@ -75,6 +83,7 @@ def fixed_people(accounts_file: Path) -> list[Person]:
 def generated_people(count: int, *, seed: int = 20261126, taken: set[str]) -> list[Person]:
     """Deterministic synthetic residents with valid ID numbers, some with dirty names."""
     rng = random.Random(seed)
+    marks = random.Random(seed + 1)  # its own stream, so that the people stay who they were
     people = []
     while len(people) < count:
         birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 29_000))
@@ -85,19 +94,20 @@ def generated_people(count: int, *, seed: int = 20261126, taken: set[str]) -> li
         if number in taken:
             continue
         taken.add(number)
-        name = rng.choice(_SURNAMES) + "".join(
-            rng.choice(_GIVEN) for _ in range(rng.choice((1, 2)))
-        )
-        if rng.random() < 0.05:
-            name = name.translate(_TRADITIONAL)
+        surname = rng.choice(SURNAMES)
+        plain = surname + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+        name = traditional(plain) if rng.random() < 0.05 else plain
+        if marks.random() < 0.03:
+            name = with_pinyin(name, surname)
         people.append(
             Person(
                 id_number=number,
                 name=name,
                 birth_date=birth,
                 male=male,
-                address=f"浙江省湖州市安吉县{rng.choice(_TOWNS)}{rng.randrange(1, 300)}号",
+                address=f"浙江省湖州市安吉县{rng.choice(TOWNS)}{rng.randrange(1, 300)}号",
                 legacy_id=birth.year < 1980 and rng.random() < 0.05,
+                plain_name=plain,
             )
         )
     return people

@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     demo_systems_port: int = 8100
     population_registry_url: str = ""
     connector_timeout_seconds: float = 3.0
+    # The exchange: where the data sources of definitions/data-sources.yaml answer. Relative
+    # endpoints hang off exchange_base_url (the demo systems by default); source_endpoints
+    # (JSON, e.g. {"population_registry": "https://…"}) points single sources elsewhere.
+    exchange_base_url: str = ""
+    source_endpoints: dict[str, str] = {}
+    # Prefill's time budget: a source slower than this is left out and its fields typed by hand.
+    prefill_budget_seconds: float = 1.5
+    source_failure_threshold: int = 5
+    source_recovery_seconds: int = 30
 
     # Sign-in.
     session_hours: int = 8
@@ -80,6 +89,13 @@ class Settings(BaseSettings):
         """Base URL of the population registry (公安人口库) connector."""
         return self.population_registry_url or (
             f"http://{self.demo_systems_host}:{self.demo_systems_port}/population"
+        )
+
+    @property
+    def exchange_base(self) -> str:
+        """Base URL the data sources' relative endpoints hang off."""
+        return self.exchange_base_url or (
+            f"http://{self.demo_systems_host}:{self.demo_systems_port}"
         )
 
 

@@ -159,6 +159,23 @@ async def reader(db: AsyncConnection) -> AsyncIterator[AsyncConnection]:
         yield conn
 
 
+async def end_reads(db: AsyncConnection) -> None:
+    """End a transaction that has only read, so that a write can follow safely.
+
+    A read-only unit of work (a GET) that must still log something — who looked at whose data —
+    ends its reads first: the log then opens a fresh transaction with the insert as its first
+    statement, which SQLite grants by waiting (busy_timeout) instead of failing the upgrade of a
+    stale read snapshot. A transaction that may write already holds its lock and is left alone.
+    """
+    if not db.in_transaction() or db.sync_connection is None:
+        return
+    if db.sync_connection.get_execution_options().get("yiwang_write", False):
+        return
+    if tx_state(db).writes:
+        raise RuntimeError("end_reads() after a write would drop it")
+    await db.rollback()
+
+
 def _check_audited(state: TxState, strict: bool) -> None:
     if strict and state.writes and not (state.audited or state.exempt):
         raise UnauditedChange("a transaction changed data without writing an audit row")

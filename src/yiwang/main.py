@@ -15,6 +15,7 @@ from yiwang.api import applications as applications_api
 from yiwang.api import casework as casework_api
 from yiwang.api import catalog as catalog_api
 from yiwang.api import errors as api_errors
+from yiwang.api import exchange as exchange_api
 from yiwang.api import identity as identity_api
 from yiwang.api import notifications as notifications_api
 from yiwang.api import ops as ops_api
@@ -24,6 +25,7 @@ from yiwang.audit import service as audit
 from yiwang.catalog.definitions import load_region
 from yiwang.config import Settings, get_settings
 from yiwang.database import create_engine
+from yiwang.exchange.service import Exchange
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.observability import Metrics, RequestContextMiddleware, configure_logging
@@ -51,6 +53,15 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             headers={"User-Agent": f"yiwang/{__version__}"},
         )
+        app.state.exchange = Exchange(
+            http=app.state.http,
+            base_url=settings.exchange_base,
+            endpoints=settings.source_endpoints,
+            timeout=settings.connector_timeout_seconds,
+            budget=settings.prefill_budget_seconds,
+            failure_threshold=settings.source_failure_threshold,
+            recovery_seconds=settings.source_recovery_seconds,
+        )
         try:
             yield
         finally:
@@ -72,6 +83,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         ops_api.router,
         identity_api.router,
         catalog_api.router,
+        exchange_api.router,
         applications_api.router,
         notifications_api.router,
         casework_api.router,

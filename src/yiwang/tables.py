@@ -7,17 +7,21 @@ from yiwang.applications import models as applications_models
 from yiwang.audit import models as audit_models
 from yiwang.catalog import models as catalog_models
 from yiwang.database import metadata
+from yiwang.exchange import models as exchange_models
 from yiwang.identity import models as identity_models
 from yiwang.notifications import models as notifications_models
+from yiwang.prefill import models as prefill_models
 from yiwang.workflow import models as workflow_models
 
 __all__ = [
     "applications_models",
     "audit_models",
     "catalog_models",
+    "exchange_models",
     "identity_models",
     "jobs",
     "metadata",
     "notifications_models",
+    "prefill_models",
     "workflow_models",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from yiwang.api.deps import CalendarDep, CurrentAccount, DbDep, Text
@@ -23,6 +23,9 @@ class ApplicationIn(BaseModel):
     bundle: str | None = Field(default=None, max_length=64)
     form: dict[str, Any]
     consent_id: str | None = Field(default=None, max_length=64)
+    # From GET /api/v1/prefill: which answers were prefilled, so the application records which
+    # values are verified and which the person typed or changed.
+    prefill_token: str | None = Field(default=None, max_length=16384)
 
 
 class SupplementIn(BaseModel):
@@ -50,6 +53,7 @@ class DecisionIn(BaseModel):
 
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
 async def submit(
+    request: Request,
     body: ApplicationIn,
     db: DbDep,
     account: CurrentAccount,
@@ -61,6 +65,8 @@ async def submit(
     application, created = await applications.submit(
         db,
         consent_id=body.consent_id,
+        prefill_token=body.prefill_token,
+        secret=request.app.state.settings.secret_key.encode(),
         actor=account,
         service=body.service,
         bundle=body.bundle,
@@ -137,6 +143,25 @@ async def tasks(db: DbDep, account: CurrentAccount) -> list[dict[str, Any]]:
             officer_id=account.id,
         )
     ]
+
+
+@router.get("/tasks/{task_id}")
+async def task(task_id: str, db: DbDep, account: CurrentAccount) -> dict[str, Any]:
+    """One task of my department with its application: the form, each answer's provenance and
+    the timeline. The look is logged where the applicant can read it."""
+    case = await applications.view_for_staff(db, actor=account, task_id=task_id, channel="api")
+    found = case["task"]
+    return {
+        "task": {
+            "id": found.id,
+            "service": found.service_code,
+            "step": found.step_code,
+            "role": found.role,
+            "status": found.status,
+            "due_date": found.due_date.isoformat() if found.due_date else None,
+        },
+        "application": case["view"],
+    }
 
 
 @router.post("/tasks/{task_id}/decision")

@@ -17,6 +17,9 @@ applications = sa.Table(
     # The catalogue snapshot it was submitted under: later definitions never change it.
     sa.Column("snapshot_id", sa.BigInteger, nullable=False),
     sa.Column("form", sa.JSON, nullable=False),
+    # Where each answer came from: {field: {origin: prefilled|changed|entered, source, …}}.
+    sa.Column("provenance", sa.JSON),
+    sa.Column("consent_id", sa.String(36)),  # the consent its prefilled answers were fetched under
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("accepted_on", sa.Date, nullable=False),
     sa.Column("due_date", sa.Date, nullable=False),

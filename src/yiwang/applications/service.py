@@ -3,7 +3,6 @@ its branches roll up into the application's status."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -16,14 +15,16 @@ from yiwang.applications import repository as repo
 from yiwang.applications.tracking import next_tracking_no
 from yiwang.audit import service as audit
 from yiwang.catalog import forms, snapshots
-from yiwang.catalog.items import FormField, ServiceItem
 from yiwang.catalog.loader import Catalog
-from yiwang.database import Db, tx_state
+from yiwang.catalog.subjects import Subject, subject_of
+from yiwang.database import Db, end_reads, tx_state
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
+from yiwang.exchange import service as exchange
 from yiwang.identity import repository as identity_repo
 from yiwang.identity.service import Account
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
+from yiwang.prefill import service as prefill
 from yiwang.workflow import service as workflow
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -63,44 +64,6 @@ def request_digest(body: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-@dataclasses.dataclass(frozen=True)
-class Subject:
-    """What is applied for: one service, or a bundle of them, with its form."""
-
-    kind: str
-    code: str
-    services: list[ServiceItem]
-    fields: list[FormField]
-    merged: forms.MergedForm
-    waits_for: dict[str, list[str]]
-
-
-def subject_of(catalog: Catalog, *, service: str | None, bundle: str | None) -> Subject:
-    """Resolve `service` or `bundle` (exactly one) against the catalogue."""
-    if bool(service) == bool(bundle):
-        raise Invalid("service_or_bundle", details=[field_error("service", "service_or_bundle")])
-    if service:
-        item = catalog.services.get(service)
-        if item is None:
-            raise Invalid(
-                "unknown_service",
-                params={"code": service},
-                details=[field_error("service", "unknown_service")],
-            )
-        merged = forms.merge([item])
-        return Subject("service", item.code, [item], merged.fields, merged, {})
-    found = catalog.bundles.get(bundle or "")
-    if found is None:
-        raise Invalid(
-            "unknown_bundle",
-            params={"code": bundle},
-            details=[field_error("bundle", "unknown_bundle")],
-        )
-    items = [catalog.services[code] for code in found.services]
-    merged = forms.merge(items)
-    return Subject("bundle", found.code, items, merged.fields, merged, dict(found.after))
-
-
 async def submit(
     db: Db,
     *,
@@ -111,6 +74,8 @@ async def submit(
     idempotency_key: str | None,
     calendar: WorkdayCalendar,
     consent_id: str | None = None,
+    prefill_token: str | None = None,
+    secret: bytes = b"",
 ) -> tuple[dict[str, Any], bool]:
     """一次申请: check the form, give a tracking number, fan out to the departments.
 
@@ -118,6 +83,7 @@ async def submit(
     """
     body_digest = request_digest(
         {"service": service, "bundle": bundle, "form": form, "consent_id": consent_id}
+        | ({"prefill_token": prefill_token} if prefill_token else {})
     )
     if idempotency_key:
         earlier = await repo.by_idempotency_key(db, applicant_id=actor.id, key=idempotency_key)
@@ -130,6 +96,9 @@ async def submit(
     clean, errors = forms.validate(form, subject.fields, catalog.elements)
     if errors:
         raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
+    origins, token_consent = prefill.provenance(
+        secret, token=prefill_token, account_id=actor.id, subject=subject, answers=clean
+    )
     today = china_today()
     application_id = str(uuid.uuid4())
     due = calendar.add_workdays(today, _critical_days(subject))
@@ -141,6 +110,8 @@ async def submit(
         "subject_code": subject.code,
         "snapshot_id": snapshot_id,
         "form": clean,
+        "provenance": origins,
+        "consent_id": token_consent or consent_id,
         "status": "in_progress",
         "accepted_on": today,
         "due_date": due,
@@ -300,6 +271,8 @@ async def _render(db: Db, row: Any) -> dict[str, Any]:
         "accepted_on": row.accepted_on.isoformat(),
         "due_date": row.due_date.isoformat(),
         "form": row.form,
+        "provenance": row.provenance or {},
+        "consent_id": row.consent_id,
         "steps": steps,
         "timeline": timeline,
     }
@@ -488,7 +461,17 @@ async def supplement(
             "field_not_returned",
             details=[field_error(f"form.{k}", "field_not_returned") for k in refused],
         )
-    await repo.update(db, application.id, {"form": clean, "updated_at": _now()})
+    origins = dict(application.provenance or {})
+    for name in changed:
+        before = origins.get(name) or {}
+        origins[name] = (
+            {**before, "origin": "changed", "verified": False}
+            if before.get("origin") in ("prefilled", "changed")
+            else {"origin": "entered"}
+        )
+    await repo.update(
+        db, application.id, {"form": clean, "provenance": origins, "updated_at": _now()}
+    )
     resumed = await workflow.resume_returned(
         db,
         application_id=application.id,
@@ -587,9 +570,14 @@ async def suspend_or_resume(
     return {"task_id": task_id, "branch_status": branch["status"], "due_date": branch["due_date"]}
 
 
-async def view_for_staff(db: Db, *, actor: Account, task_id: str) -> dict[str, Any]:
+async def view_for_staff(
+    db: Db, *, actor: Account, task_id: str, channel: str = "web"
+) -> dict[str, Any]:
     """A task of my department with its application (as its applicant sees it), the task's
-    history and the catalogue it was submitted under; another department's task is a 404."""
+    history and the catalogue it was submitted under; another department's task is a 404.
+
+    The look is logged for the applicant to see (谁查看了我的数据): a staff member's on the
+    workbench, a department system's through the API."""
     if actor.kind != "staff" or not actor.department_code:
         raise NotFound()
     application_id = await workflow.application_of_task(db, task_id)
@@ -606,12 +594,36 @@ async def view_for_staff(db: Db, *, actor: Account, task_id: str) -> dict[str, A
         raise NotFound()
     row = await repo.get(db, application_id)
     assert row is not None
-    return {
+    case = {
         "task": task,
         "history": history,
         "view": await _render(db, row),
         "catalog": await snapshots.by_id(db, row.snapshot_id),
     }
+    await end_reads(db)
+    await exchange.log_access(
+        db,
+        subject_id=row.applicant_id,
+        accessor_kind="system" if channel == "api" else "staff",
+        department_code=actor.department_code,
+        accessor_id=actor.id,
+        accessor_role=task.role,
+        elements=sorted({f.element for f in subject_of_row(case["catalog"], row).fields}),
+        purpose="case_handling",
+        target_type="application",
+        target_id=row.id,
+        target_label=row.tracking_no,
+    )
+    return case
+
+
+def subject_of_row(catalog: Catalog, row: Any) -> Subject:
+    """The service or bundle an application row is for."""
+    return subject_of(
+        catalog,
+        service=row.subject_code if row.kind == "service" else None,
+        bundle=row.subject_code if row.kind == "bundle" else None,
+    )
 
 
 async def catalog_of(db: Db, application_id: str) -> Catalog:

@@ -60,7 +60,7 @@ def property_schema(field: FormField, element: DataElement) -> dict[str, Any]:
         schema.update(type="string", format="date")
     elif kind == "integer":
         schema.update(type="integer", minimum=0)
-    elif kind == "money":
+    elif kind in ("money", "decimal"):
         schema.update(type="number", minimum=0)
     elif kind == "boolean":
         schema.update(type="boolean")
@@ -151,6 +151,22 @@ def validate(
     return clean, errors
 
 
+class InvalidValue(ValueError):
+    """A value its data element does not allow; ``code`` says why (``invalid_id_number`` …)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def check_value(value: Any, element: DataElement) -> Any:
+    """One value checked and normalised against its data element, as a form answer would be."""
+    try:
+        return _clean(value, element)
+    except _FieldError as exc:
+        raise InvalidValue(exc.code) from exc
+
+
 class _FieldError(Exception):
     def __init__(self, code: str, message_key: str | None = None) -> None:
         super().__init__(code)
@@ -160,7 +176,7 @@ class _FieldError(Exception):
 
 def _clean(value: Any, element: DataElement) -> Any:
     kind = element.type
-    if kind in ("integer", "money", "boolean"):
+    if kind in ("integer", "money", "decimal", "boolean"):
         return _clean_scalar(value, kind)
     if not isinstance(value, str):
         raise _FieldError("wrong_type", "type.text")

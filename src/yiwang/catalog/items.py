@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from yiwang.catalog.definitions import Text
 
 CODE = r"^[a-z][a-z0-9-]{1,63}$"
+SOURCE = r"^[a-z][a-z0-9_]{1,47}$"
 FIELD = r"^[a-z][a-z0-9_]{0,47}$"
 ELEMENT = r"^[a-z]+(\.[a-z_]+)+$"
 
@@ -39,6 +40,7 @@ ElementType = Literal[
     "date",
     "integer",
     "money",
+    "decimal",
     "boolean",
     "enum",
 ]
@@ -206,3 +208,48 @@ class Bundle(Strict):
                 if code not in self.services:
                     raise ValueError(f"after: {code} is not one of the bundle's services")
         return self
+
+
+class SourceField(Strict):
+    """One field of a department system's records, mapped onto a standard data element."""
+
+    element: str = Field(pattern=ELEMENT)
+    # Where the value is: a JMESPath into a JSON record, a child tag of an XML record, or a CSV
+    # column. "{other}" stands for the role the key's holder does not play (see DataSource.roles),
+    # and "=role" takes the role itself as the value.
+    path: str = Field(min_length=1, max_length=200)
+    # The system's own codes for an enumerated element, e.g. {M: "1", F: "2"}.
+    values: dict[str, str] | None = None
+    # Cleaning beyond what the element's type implies, e.g. [person_name].
+    clean: list[str] = []
+
+
+class DataSource(Strict):
+    """数据资源 (a data source of the 政务数据资源目录): a department system and what it shares."""
+
+    code: str = Field(pattern=SOURCE)
+    name: Text
+    provider: str  # the department that keeps the system
+    description: Text | None = None
+    sharing: Literal["unconditional", "conditional", "none"]  # 无条件 / 有条件 / 不予共享
+    update_cycle: Literal["realtime", "daily", "weekly", "monthly"]
+    connector: str = Field(pattern=SOURCE)  # a kind in exchange.connectors.CONNECTORS
+    # Relative to YIWANG_EXCHANGE_BASE_URL (the demo systems by default) unless absolute;
+    # YIWANG_SOURCE_ENDPOINTS overrides it per source in production.
+    endpoint: str = Field(min_length=1, max_length=500)
+    # Whose records: the applicant's identifiers the system is asked by, in order of preference.
+    keys: list[Literal["person.id_number", "enterprise.uscc"]] = Field(min_length=1)
+    query: str = Field(min_length=1, max_length=64)  # query parameter, or CSV key column
+    # Ask again by the 15-digit number a person born in the 1900s carried before 1999.
+    legacy_key: bool = False
+    records: str | None = None  # where the records are in an answer; None: the answer is one
+    encoding: str = "utf-8"
+    # Records naming several people: role -> path of that role's ID number (出生医学证明: the
+    # mother and the father); the key's holder is the role whose number matches.
+    roles: dict[str, str] | None = None
+    fields: list[SourceField] = Field(min_length=1)
+
+    @property
+    def elements(self) -> list[str]:
+        """The data elements this source serves."""
+        return [f.element for f in self.fields]

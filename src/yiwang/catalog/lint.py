@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-from yiwang.catalog.items import ServiceItem
+from yiwang.catalog.items import DataSource, ServiceItem
 from yiwang.catalog.loader import Catalog
 
 
@@ -51,6 +51,8 @@ def lint(catalog: Catalog) -> list[Problem]:
             problems.append(
                 Problem("error", where, "after_cycle", "after: lines wait on each other in a cycle")
             )
+    for source in catalog.sources.values():
+        problems += _source(catalog, source)
     return sorted(problems, key=lambda p: (p.severity != "error", p.where, p.code))
 
 
@@ -104,6 +106,24 @@ def _service(catalog: Catalog, service: ServiceItem) -> list[Problem]:
                     f"field {field.name} refers to {field.element}, which is not a data element",
                 )
             )
+    shared = {
+        element
+        for source in catalog.sources.values()
+        if source.sharing != "none"
+        for element in source.elements
+    }
+    for material in service.materials:
+        by = material.provided_by
+        if by and not by.startswith("certificate:") and by not in shared:
+            problems.append(
+                Problem(
+                    "error",
+                    where,
+                    "material_source_missing",
+                    f"material {material.code} is provided by {by}, which no shared data "
+                    "source serves",
+                )
+            )
     total = sum(step.limit_days for step in service.workflow.steps if step.code in reachable)
     if total > service.promised_limit_days:
         problems.append(
@@ -114,6 +134,40 @@ def _service(catalog: Catalog, service: ServiceItem) -> list[Problem]:
                 f"its steps take {total} working days; {service.promised_limit_days} are promised",
             )
         )
+    return problems
+
+
+def _source(catalog: Catalog, source: DataSource) -> list[Problem]:
+    where = f"data-sources/{source.code}"
+    problems: list[Problem] = []
+    for field in source.fields:
+        element = catalog.elements.get(field.element)
+        if element is None:
+            problems.append(
+                Problem(
+                    "error",
+                    where,
+                    "source_field_without_element",
+                    f"{field.path} is mapped onto {field.element}, which is not a data element",
+                )
+            )
+            continue
+        allowed = {o.value for o in element.options or []}
+        if field.values and element.type == "enum":
+            wrong = sorted(set(field.values.values()) - allowed)
+            if wrong:
+                problems.append(
+                    Problem(
+                        "error",
+                        where,
+                        "source_value_not_an_option",
+                        f"{field.path} maps onto {', '.join(wrong)}, not options of {element.code}",
+                    )
+                )
+        if ("{other}" in field.path or field.path == "=role") and not source.roles:
+            problems.append(
+                Problem("error", where, "source_roles_missing", f"{field.path} needs roles:")
+            )
     return problems
 
 

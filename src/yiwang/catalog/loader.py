@@ -18,7 +18,7 @@ from yiwang.catalog.definitions import (
     load_departments,
     load_region,
 )
-from yiwang.catalog.items import Bundle, DataElement, ServiceItem
+from yiwang.catalog.items import Bundle, DataElement, DataSource, ServiceItem
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Catalog:
     elements: dict[str, DataElement]
     services: dict[str, ServiceItem]
     bundles: dict[str, Bundle]
+    sources: dict[str, DataSource] = dataclasses.field(default_factory=dict)
 
     def digest_of(self, item: BaseModel) -> str:
         """The version fingerprint of one definition (stored with every application)."""
@@ -108,6 +109,10 @@ def load_catalog(directory: Path) -> Catalog:
         for code in bundle.services:
             if code not in services:
                 problems.append(f"{bundle.code}: no service {code}")
+    sources = _load_sources(directory, problems)
+    for source in sources.values():
+        if source.provider not in departments:
+            problems.append(f"data-sources.yaml: {source.code}: no department {source.provider}")
     if problems:
         raise DefinitionError("; ".join(problems))
     return Catalog(
@@ -116,4 +121,21 @@ def load_catalog(directory: Path) -> Catalog:
         elements=elements,
         services=services,
         bundles=bundles,
+        sources=sources,
     )
+
+
+def _load_sources(directory: Path, problems: list[str]) -> dict[str, DataSource]:
+    path = directory / "data-sources.yaml"
+    raw = _read(path) if path.exists() else {}
+    sources: dict[str, DataSource] = {}
+    for index, entry in enumerate((raw or {}).get("sources", [])):
+        try:
+            source = DataSource.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(f"data-sources.yaml #{index}: {p}" for p in _problems(Path(""), exc))
+            continue
+        if source.code in sources:
+            problems.append(f"data-sources.yaml: {source.code} is defined twice")
+        sources[source.code] = source
+    return sources

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from yiwang.audit import service as audit
 from yiwang.catalog import repository as repo
 from yiwang.catalog.definitions import DefinitionError, Department, Region
-from yiwang.catalog.items import Bundle, DataElement, ServiceItem
+from yiwang.catalog.items import Bundle, DataElement, DataSource, ServiceItem
 from yiwang.catalog.lint import Problem, lint
 from yiwang.catalog.loader import Catalog, load_catalog
 from yiwang.database import Db
@@ -33,6 +33,7 @@ def document_of(catalog: Catalog) -> dict[str, Any]:
         "elements": [e.model_dump(mode="json") for e in catalog.elements.values()],
         "services": [s.model_dump(mode="json") for s in catalog.services.values()],
         "bundles": [b.model_dump(mode="json") for b in catalog.bundles.values()],
+        "sources": [s.model_dump(mode="json") for s in catalog.sources.values()],
     }
 
 
@@ -44,6 +45,7 @@ def catalog_of(document: dict[str, Any]) -> Catalog:
         elements={e["code"]: DataElement.model_validate(e) for e in document["elements"]},
         services={s["code"]: ServiceItem.model_validate(s) for s in document["services"]},
         bundles={b["code"]: Bundle.model_validate(b) for b in document["bundles"]},
+        sources={s["code"]: DataSource.model_validate(s) for s in document.get("sources", [])},
     )
 
 

@@ -129,6 +129,39 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unknown_service": {"zh": "没有这个事项：{code}", "en": "No such service: {code}"},
     "unknown_bundle": {"zh": "没有这个“一件事”：{code}", "en": "No such bundle: {code}"},
+    # --- errors: the exchange, consent and prefill -----------------------------------------
+    "unknown_source": {"zh": "没有这个数据资源：{code}", "en": "No such data source: {code}"},
+    "consent_required": {
+        "zh": "自动填表前需要您的授权：请确认同意平台向以下部门获取所列信息。",
+        "en": "Your consent is needed before the form can be filled in for you: agree that the "
+        "platform may obtain the listed information from these departments.",
+    },
+    "element_needed": {
+        "zh": "需授权获取：{name}（{department}）",
+        "en": "Consent needed to obtain: {name_en} ({department_en})",
+    },
+    "element_not_needed": {
+        "zh": "授权只能包含本表单需要的信息，以下不需要：{elements}",
+        "en": "A consent may only name information this form needs; not needed: {elements}",
+    },
+    "consent_elements_empty": {
+        "zh": "请至少选择一项授权获取的信息。",
+        "en": "Choose at least one item of information to share.",
+    },
+    "unknown_purpose": {
+        "zh": "不支持的授权用途。目前只支持“自动填写申请表”（prefill）。",
+        "en": "This purpose is not supported; the only purpose is filling in the application "
+        "form (prefill).",
+    },
+    "consent_mismatch": {
+        "zh": "这项授权不是为这个事项给出的。",
+        "en": "This consent was not given for this service.",
+    },
+    "invalid_prefill_token": {
+        "zh": "自动填表信息已过期或无效，请重新打开表单后再提交。",
+        "en": "The prefill information has expired or is not valid; open the form again and "
+        "submit it from there.",
+    },
     "catalog_not_loaded": {
         "zh": "事项目录尚未加载，请管理员运行 yiwang catalog load。",
         "en": "The service catalogue is not loaded yet; an administrator must run "
