@@ -113,6 +113,21 @@ def test_the_shipped_catalogue_lints_clean() -> None:
             lambda d: d["form"]["fields"][0].update(name="enterprise_name", element="person.name"),
             "merged_field_conflict",
         ),
+        (
+            "services/health-birth-certificate.yaml",
+            lambda d: d["materials"][1].update(provided_by="person.shoe_size"),
+            "material_source_missing",
+        ),
+        (
+            "data-sources.yaml",
+            lambda d: d["sources"][0]["fields"][0].update(element="person.shoe_size"),
+            "source_field_without_element",
+        ),
+        (
+            "data-sources.yaml",
+            lambda d: d["sources"][5]["fields"][1].update(values={"M": "male"}),
+            "source_value_not_an_option",
+        ),
     ],
 )
 def test_lint_finds_what_would_break(tmp_path: Path, file: str, change, code: str) -> None:

@@ -44,3 +44,18 @@ async def test_the_source_catalogue_says_who_shares_what_and_how(
     missing = await client.get("/api/v1/data-sources/nope")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "unknown_source"
+
+
+async def test_materials_that_shared_data_proves_say_where_it_comes_from(
+    client: httpx.AsyncClient,
+) -> None:
+    guide = (await client.get("/api/v1/services/health-birth-certificate")).json()
+    identity = next(m for m in guide["materials"] if m["code"] == "parents-identity")
+    assert identity["provided_by"] == "person.id_number"
+    assert identity["provided_via"]["kind"] == "data_source"
+    assert identity["provided_via"]["department_name"] == "安吉县公安局"
+    form = next(m for m in guide["materials"] if m["code"] == "registration-form")
+    assert "provided_via" not in form
+    bundle = (await client.get("/api/v1/bundles/newborn")).json()
+    saved = bundle["burden"]["before"]["materials"] - bundle["burden"]["after"]["materials"]
+    assert saved >= 3  # ID documents and household registers are never asked for on paper

@@ -124,6 +124,17 @@ def test_enterprise_names_get_chinese_brackets_and_addresses_half_width_digits()
     )
 
 
+def test_an_address_gives_its_division_code() -> None:
+    assert cleaned("person.household_region", "浙江省湖州市安吉县递铺街道胜利西路88号") == (
+        "330523",
+        ("division_code",),
+    )
+    assert cleaned("person.household_region", "330523") == ("330523", ())
+    with pytest.raises(Rejected) as caught:
+        cleaned("person.household_region", "火星基地一号")
+    assert caught.value.rule == "invalid_region_code"
+
+
 def test_nothing_there_is_no_value() -> None:
     element = ELEMENTS["person.phone"]
     field = SourceField(element="person.phone", path="x")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from yiwang.catalog import forms
-from yiwang.catalog.items import ITEM_TYPES, Bundle, ServiceItem
+from yiwang.catalog.items import ITEM_TYPES, Bundle, Material, ServiceItem
 from yiwang.catalog.loader import Catalog, digest
 from yiwang.errors import NotFound
 
@@ -51,7 +51,7 @@ def service_guide(catalog: Catalog, code: str) -> dict[str, Any]:
         conditions=service.conditions.model_dump(),
         process=[step.model_dump() for step in service.process],
         legal_basis=[basis.model_dump() for basis in service.legal_basis],
-        materials=[m.model_dump(mode="json") for m in service.materials],
+        materials=[material_view(catalog, m) for m in service.materials],
         result=service.result.model_dump(mode="json"),
         phones=service.phones.model_dump(),
         form_schema=forms.json_schema(service.form.fields, catalog.elements),
@@ -69,6 +69,33 @@ def service_guide(catalog: Catalog, code: str) -> dict[str, Any]:
         ],
     )
     return guide
+
+
+def material_view(catalog: Catalog, material: Material) -> dict[str, Any]:
+    """A material as the guide shows it; one the platform obtains itself (免提交) says from where:
+    a shared data source of the element's authority, or an electronic licence."""
+    view = material.model_dump(mode="json")
+    by = material.provided_by
+    if by is None:
+        return view
+    if by.startswith("certificate:"):
+        view["provided_via"] = {"kind": "certificate", "certificate_type": by.split(":", 1)[1]}
+        return view
+    serving = [s for s in catalog.sources.values() if s.sharing != "none" and by in s.elements]
+    authority = catalog.elements[by].authority if by in catalog.elements else None
+    source = next((s for s in serving if s.provider == authority), serving[0] if serving else None)
+    if source is not None:
+        department = catalog.departments[source.provider]
+        view["provided_via"] = {
+            "kind": "data_source",
+            "source": source.code,
+            "source_name": source.name.zh,
+            "source_name_en": source.name.en,
+            "department": department.code,
+            "department_name": department.name.zh,
+            "department_name_en": department.name.en,
+        }
+    return view
 
 
 def critical_path_days(catalog: Catalog, bundle: Bundle) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 
 from yiwang.catalog.forms import InvalidValue, check_value
 from yiwang.catalog.items import DataElement, SourceField
+from yiwang.kit import regions
 from yiwang.kit.text import (
     clean_person_name,
     strip_pinyin_annotations,
@@ -37,6 +38,7 @@ RULES = (
     "unit",
     "number_format",
     "code_map",
+    "division_code",
 )
 # Why a value was rejected: the element check's codes, and a code the mapping does not know.
 REJECTIONS = (
@@ -99,6 +101,18 @@ def parse_date(text: str) -> str:
         raise Rejected("invalid_date") from exc
 
 
+def division_code(text: str) -> str:
+    """The GB/T 2260 code of the county (or city) an address starts with:
+    ``浙江省湖州市安吉县递铺街道…`` → ``330523``."""
+    for cut in range(min(len(text), 30), 1, -1):
+        if text[cut - 1] not in "县区市旗":
+            continue
+        found = regions.resolve(text[:cut])
+        if len(found) == 1:
+            return found[0].code
+    raise Rejected("invalid_region_code")
+
+
 def clean(raw: Any, *, element: DataElement, field: SourceField) -> Cleaned | None:
     """The value ``raw`` cleaned for ``element``; None when the system has no value for it."""
     if raw is None or isinstance(raw, dict | list):
@@ -144,6 +158,8 @@ def clean(raw: Any, *, element: DataElement, field: SourceField) -> Cleaned | No
             raise Rejected("invalid_phone") from exc
     elif kind == "date":
         step("date_format", parse_date(text))
+    elif kind == "region_code" and not text.isdigit():
+        step("division_code", division_code(text))
     elif kind in _NUMERIC:
         match = _NUMBER_WITH_UNIT.fullmatch(text)
         if match is None:
