@@ -133,6 +133,7 @@ def settings(database_url: str, demo_systems: ServerThread, tmp_path: Path) -> S
         notification_log=tmp_path / "notifications.log",
         population_registry_url=f"{demo_systems.url}/population",
         exchange_base_url=demo_systems.url,
+        keys_dir=tmp_path / "keys",
         secret_key="test-secret-key-0123456789",
         log_json=False,
         strict_audit=True,

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     source_failure_threshold: int = 5
     source_recovery_seconds: int = 30
 
+    # Electronic licences: the departments' signing keys live here, outside the database (one
+    # PEM file per key; rotate with `yiwang certificates rotate-key`). pdf_font: a CJK TrueType
+    # font to embed in licence PDFs (WenQuanYi Micro Hei is found by itself where installed).
+    keys_dir: Path = ROOT / "var" / "keys"
+    pdf_font: str = ""
+
     # Sign-in.
     session_hours: int = 8
     token_minutes: int = 60
@@ -90,6 +96,11 @@ class Settings(BaseSettings):
         return self.population_registry_url or (
             f"http://{self.demo_systems_host}:{self.demo_systems_port}/population"
         )
+
+    @property
+    def public_url(self) -> str:
+        """Where people reach this server: base_url, or its host and port."""
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def exchange_base(self) -> str:

@@ -14,6 +14,7 @@ from yiwang import __version__, jobs
 from yiwang.api import applications as applications_api
 from yiwang.api import casework as casework_api
 from yiwang.api import catalog as catalog_api
+from yiwang.api import certificates as certificates_api
 from yiwang.api import errors as api_errors
 from yiwang.api import exchange as exchange_api
 from yiwang.api import identity as identity_api
@@ -23,13 +24,15 @@ from yiwang.api import regions as regions_api
 from yiwang.api.middleware import RequestGuardMiddleware
 from yiwang.audit import service as audit
 from yiwang.catalog.definitions import load_region
+from yiwang.certificates import service as certificates
+from yiwang.certificates.keys import KeyRing
 from yiwang.config import Settings, get_settings
 from yiwang.database import create_engine
 from yiwang.exchange.service import Exchange
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.observability import Metrics, RequestContextMiddleware, configure_logging
-from yiwang.web import apply, cases, pages, services, work
+from yiwang.web import apply, cases, pages, services, verify, work
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -52,6 +55,12 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             timeout=settings.connector_timeout_seconds,
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             headers={"User-Agent": f"yiwang/{__version__}"},
+        )
+        app.state.keyring = KeyRing(settings.keys_dir)
+        certificates.configure(
+            base_url=settings.public_url,
+            keyring=app.state.keyring,
+            font_path=settings.pdf_font or None,
         )
         app.state.exchange = Exchange(
             http=app.state.http,
@@ -84,6 +93,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         identity_api.router,
         catalog_api.router,
         exchange_api.router,
+        certificates_api.router,
         applications_api.router,
         notifications_api.router,
         casework_api.router,
@@ -93,6 +103,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         apply.router,
         cases.router,
         work.router,
+        verify.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -6,6 +6,7 @@ from yiwang import jobs
 from yiwang.applications import models as applications_models
 from yiwang.audit import models as audit_models
 from yiwang.catalog import models as catalog_models
+from yiwang.certificates import models as certificates_models
 from yiwang.database import metadata
 from yiwang.exchange import models as exchange_models
 from yiwang.identity import models as identity_models
@@ -17,6 +18,7 @@ __all__ = [
     "applications_models",
     "audit_models",
     "catalog_models",
+    "certificates_models",
     "exchange_models",
     "identity_models",
     "jobs",

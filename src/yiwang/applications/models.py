@@ -44,6 +44,17 @@ application_events = sa.Table(
     sa.Column("detail", sa.JSON, nullable=False),
 )
 
+# 免证办: a material a valid electronic licence of the applicant stands in for.
+application_materials = sa.Table(
+    "application_materials",
+    metadata,
+    sa.Column("application_id", sa.String(36), primary_key=True),
+    sa.Column("service_code", sa.String(64), primary_key=True),
+    sa.Column("material_code", sa.String(64), primary_key=True),
+    sa.Column("certificate_id", sa.String(36), nullable=False),
+    sa.Column("attached_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 tracking_counters = sa.Table(
     "tracking_counters",
     metadata,

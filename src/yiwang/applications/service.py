@@ -11,12 +11,14 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from yiwang.applications import licences
 from yiwang.applications import repository as repo
 from yiwang.applications.tracking import next_tracking_no
 from yiwang.audit import service as audit
 from yiwang.catalog import forms, snapshots
 from yiwang.catalog.loader import Catalog
 from yiwang.catalog.subjects import Subject, subject_of
+from yiwang.certificates import service as certificates
 from yiwang.database import Db, end_reads, tx_state
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
 from yiwang.exchange import service as exchange
@@ -146,6 +148,15 @@ async def submit(
         calendar=calendar,
         officers=officers_of(db),
     )
+    await licences.attach_held(
+        db,
+        catalog=catalog,
+        subject=subject,
+        application_id=application_id,
+        applicant_id=actor.id,
+        service_codes=[s.code for s in subject.services],
+        today=today,
+    )
     await notifications.notify(
         db,
         account_id=actor.id,
@@ -272,10 +283,52 @@ async def _render(db: Db, row: Any) -> dict[str, Any]:
         "due_date": row.due_date.isoformat(),
         "form": row.form,
         "provenance": row.provenance or {},
+        "materials": await _materials(db, catalog, row),
+        "certificates": [
+            certificates.view(catalog, c)
+            for c in await certificates.issued_for(db, application_id=row.id)
+        ],
         "consent_id": row.consent_id,
         "steps": steps,
         "timeline": timeline,
     }
+
+
+async def _materials(db: Db, catalog: Catalog, row: Any) -> list[dict[str, Any]]:
+    """Every material of the application's services and how it is met: a licence attached
+    (免证办), the platform's shared data (免提交), or by the applicant."""
+    attached = {
+        (m["service_code"], m["material_code"]): m["certificate_id"]
+        for m in await licences.materials_of(db, catalog=catalog, application_id=row.id)
+    }
+    held = await certificates.by_ids(db, sorted(set(attached.values())))
+    out = []
+    for service in subject_of_row(catalog, row).services:
+        for material in service.materials:
+            licence = held.get(attached.get((service.code, material.code), ""))
+            by = material.provided_by
+            out.append(
+                {
+                    "service": service.code,
+                    "code": material.code,
+                    "name": material.name.zh,
+                    "name_en": material.name.en,
+                    "required": material.required,
+                    "met_by": "certificate"
+                    if licence
+                    else "shared_data"
+                    if by and not by.startswith("certificate:")
+                    else "applicant",
+                    "certificate": None
+                    if licence is None
+                    else {
+                        "id": licence["id"],
+                        "identifier": licence["identifier"],
+                        "verify_url": certificates.verify_url(licence["id"]),
+                    },
+                }
+            )
+    return out
 
 
 async def list_mine(db: Db, *, actor: Account) -> list[dict[str, Any]]:
@@ -387,15 +440,36 @@ async def decide(
             },
         )
     if done.branch_status == "approved":
-        for code in await workflow.release_waiting(
+        subject = subject_of_row(catalog, application)
+        await licences.issue_for_branch(
+            db,
+            catalog=catalog,
+            subject=subject,
+            application=application,
+            service_code=done.service_code,
+            branch_id=done.branch_id,
+            today=today,
+        )
+        started = await workflow.release_waiting(
             db,
             application_id=application.id,
             services=catalog.services,
             today=today,
             calendar=calendar,
             officers=officers_of(db),
-        ):
+        )
+        for code in started:
             await add_event(db, application.id, None, "branch_started", {"service": code})
+        if started:
+            await licences.attach_held(
+                db,
+                catalog=catalog,
+                subject=subject,
+                application_id=application.id,
+                applicant_id=application.applicant_id,
+                service_codes=list(started),
+                today=today,
+            )
     elif done.branch_status == "rejected":
         stopped = await workflow.stop_all(db, application_id=application.id, status="stopped")
         if stopped:

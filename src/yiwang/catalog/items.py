@@ -253,3 +253,30 @@ class DataSource(Strict):
     def elements(self) -> list[str]:
         """The data elements this source serves."""
         return [f.element for f in self.fields]
+
+
+class CertificateItem(Strict):
+    """One data item of a licence (照面信息), from a data element of the approved form."""
+
+    element: str = Field(pattern=ELEMENT)
+    name: Text
+
+
+class CertificateHolder(Strict):
+    """Whose licence it is: the name's element, and the first of the code elements the form has."""
+
+    name: str = Field(pattern=ELEMENT)
+    code: list[str] = Field(min_length=1)
+
+
+class CertificateType(Strict):
+    """电子证照类型: a licence a service issues on approval (GB/T 36903, identifier GB/T 36904)."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")
+    type_code: str = Field(pattern=r"^[0-9A-Z]{18}[0-9]{3}$")  # 证照类型代码
+    name: Text
+    issuer: str  # the department that issues and signs it
+    holder: CertificateHolder
+    assigns: str | None = None  # an element the issuing creates, e.g. a new credit code
+    validity_years: int | None = Field(default=None, ge=1, le=100)  # None: long-term (长期)
+    items: list[CertificateItem] = Field(min_length=1)

@@ -53,6 +53,14 @@ def lint(catalog: Catalog) -> list[Problem]:
             )
     for source in catalog.sources.values():
         problems += _source(catalog, source)
+    for kind in catalog.certificate_types.values():
+        where = f"certificates/{kind.code}"
+        wanted = [kind.holder.name, *kind.holder.code, *(i.element for i in kind.items)]
+        for element in wanted + ([kind.assigns] if kind.assigns else []):
+            if element not in catalog.elements:
+                problems.append(
+                    Problem("error", where, "certificate_without_element", f"no element {element}")
+                )
     return sorted(problems, key=lambda p: (p.severity != "error", p.where, p.code))
 
 
@@ -106,6 +114,16 @@ def _service(catalog: Catalog, service: ServiceItem) -> list[Problem]:
                     f"field {field.name} refers to {field.element}, which is not a data element",
                 )
             )
+    kind = service.result.certificate_type
+    if kind is not None and kind not in catalog.certificate_types:
+        problems.append(
+            Problem(
+                "error",
+                where,
+                "unknown_certificate_type",
+                f"its result is a {kind}, which definitions/certificates.yaml does not define",
+            )
+        )
     shared = {
         element
         for source in catalog.sources.values()
@@ -114,7 +132,17 @@ def _service(catalog: Catalog, service: ServiceItem) -> list[Problem]:
     }
     for material in service.materials:
         by = material.provided_by
-        if by and not by.startswith("certificate:") and by not in shared:
+        if by and by.startswith("certificate:"):
+            if by.split(":", 1)[1] not in catalog.certificate_types:
+                problems.append(
+                    Problem(
+                        "error",
+                        where,
+                        "unknown_certificate_type",
+                        f"material {material.code} is provided by {by}, which is not defined",
+                    )
+                )
+        elif by and by not in shared:
             problems.append(
                 Problem(
                     "error",

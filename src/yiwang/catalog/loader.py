@@ -18,7 +18,7 @@ from yiwang.catalog.definitions import (
     load_departments,
     load_region,
 )
-from yiwang.catalog.items import Bundle, DataElement, DataSource, ServiceItem
+from yiwang.catalog.items import Bundle, CertificateType, DataElement, DataSource, ServiceItem
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Catalog:
     services: dict[str, ServiceItem]
     bundles: dict[str, Bundle]
     sources: dict[str, DataSource] = dataclasses.field(default_factory=dict)
+    certificate_types: dict[str, CertificateType] = dataclasses.field(default_factory=dict)
 
     def digest_of(self, item: BaseModel) -> str:
         """The version fingerprint of one definition (stored with every application)."""
@@ -109,7 +110,13 @@ def load_catalog(directory: Path) -> Catalog:
         for code in bundle.services:
             if code not in services:
                 problems.append(f"{bundle.code}: no service {code}")
-    sources = _load_sources(directory, problems)
+    sources = _load_list(directory / "data-sources.yaml", "sources", DataSource, problems)
+    certificate_types = _load_list(
+        directory / "certificates.yaml", "types", CertificateType, problems
+    )
+    for kind in certificate_types.values():
+        if kind.issuer not in departments:
+            problems.append(f"certificates.yaml: {kind.code}: no department {kind.issuer}")
     for source in sources.values():
         if source.provider not in departments:
             problems.append(f"data-sources.yaml: {source.code}: no department {source.provider}")
@@ -122,20 +129,20 @@ def load_catalog(directory: Path) -> Catalog:
         services=services,
         bundles=bundles,
         sources=sources,
+        certificate_types=certificate_types,
     )
 
 
-def _load_sources(directory: Path, problems: list[str]) -> dict[str, DataSource]:
-    path = directory / "data-sources.yaml"
+def _load_list(path: Path, key: str, model: type[Any], problems: list[str]) -> dict[str, Any]:
     raw = _read(path) if path.exists() else {}
-    sources: dict[str, DataSource] = {}
-    for index, entry in enumerate((raw or {}).get("sources", [])):
+    found: dict[str, Any] = {}
+    for index, entry in enumerate((raw or {}).get(key, [])):
         try:
-            source = DataSource.model_validate(entry)
+            item = model.model_validate(entry)
         except ValidationError as exc:
-            problems.extend(f"data-sources.yaml #{index}: {p}" for p in _problems(Path(""), exc))
+            problems.extend(f"{path.name} #{index}: {p}" for p in _problems(Path(""), exc))
             continue
-        if source.code in sources:
-            problems.append(f"data-sources.yaml: {source.code} is defined twice")
-        sources[source.code] = source
-    return sources
+        if item.code in found:
+            problems.append(f"{path.name}: {item.code} is defined twice")
+        found[item.code] = item
+    return found

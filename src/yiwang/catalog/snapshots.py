@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from yiwang.audit import service as audit
 from yiwang.catalog import repository as repo
 from yiwang.catalog.definitions import DefinitionError, Department, Region
-from yiwang.catalog.items import Bundle, DataElement, DataSource, ServiceItem
+from yiwang.catalog.items import Bundle, CertificateType, DataElement, DataSource, ServiceItem
 from yiwang.catalog.lint import Problem, lint
 from yiwang.catalog.loader import Catalog, load_catalog
 from yiwang.database import Db
@@ -34,6 +34,9 @@ def document_of(catalog: Catalog) -> dict[str, Any]:
         "services": [s.model_dump(mode="json") for s in catalog.services.values()],
         "bundles": [b.model_dump(mode="json") for b in catalog.bundles.values()],
         "sources": [s.model_dump(mode="json") for s in catalog.sources.values()],
+        "certificate_types": [
+            c.model_dump(mode="json") for c in catalog.certificate_types.values()
+        ],
     }
 
 
@@ -46,6 +49,10 @@ def catalog_of(document: dict[str, Any]) -> Catalog:
         services={s["code"]: ServiceItem.model_validate(s) for s in document["services"]},
         bundles={b["code"]: Bundle.model_validate(b) for b in document["bundles"]},
         sources={s["code"]: DataSource.model_validate(s) for s in document.get("sources", [])},
+        certificate_types={
+            c["code"]: CertificateType.model_validate(c)
+            for c in document.get("certificate_types", [])
+        },
     )
 
 

@@ -28,7 +28,11 @@ jobs_cli = typer.Typer(
 catalog_cli = typer.Typer(
     help="Services, bundles and data elements (definitions/).", no_args_is_help=True
 )
+certificates_cli = typer.Typer(
+    help="Electronic licences: the departments' signing keys.", no_args_is_help=True
+)
 app.add_typer(users, name="users")
+app.add_typer(certificates_cli, name="certificates")
 app.add_typer(audit_cli, name="audit")
 app.add_typer(catalog_cli, name="catalog")
 app.add_typer(jobs_cli, name="jobs")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from yiwang.cli import app, audit_cli, catalog_cli, jobs_cli
+from yiwang.cli import app, audit_cli, catalog_cli, certificates_cli, jobs_cli
 from yiwang.config import get_settings
 
 
@@ -174,6 +174,8 @@ async def _deadline_pass(engine, calendar) -> dict[str, int]:  # type: ignore[no
 
 def _worker_setup():  # type: ignore[no-untyped-def]
     from yiwang.audit import service as audit
+    from yiwang.certificates import service as certificates
+    from yiwang.certificates.keys import KeyRing
     from yiwang.database import create_engine
     from yiwang.kit.workdays import WorkdayCalendar
     from yiwang.notifications import service as notifications
@@ -182,7 +184,36 @@ def _worker_setup():  # type: ignore[no-untyped-def]
     engine = create_engine(settings.database_url)
     audit.bind_key(engine, settings.audit_hmac_key)
     notifications.configure([notifications.LogFileChannel(settings.notification_log)])
+    certificates.configure(
+        base_url=settings.public_url,
+        keyring=KeyRing(settings.keys_dir),
+        font_path=settings.pdf_font or None,
+    )
     return engine, WorkdayCalendar.from_directory(settings.definitions_dir / "calendar")
+
+
+@certificates_cli.command("rotate-key")
+def certificates_rotate_key(
+    department: Annotated[str, typer.Option(help="The issuing department's code, e.g. samr.")],
+) -> None:
+    """Give a department a new signing key; licences signed by its old keys still verify."""
+    from yiwang.catalog.definitions import load_departments
+    from yiwang.certificates.keys import KeyRing
+
+    settings = get_settings()
+    if department not in {d.code for d in load_departments(settings.definitions_dir)}:
+        raise typer.BadParameter(f"no department {department}")
+    key_id = KeyRing(settings.keys_dir).rotate(department)
+    typer.echo(f"{department} now signs with {key_id} ({settings.keys_dir / department})")
+
+
+@certificates_cli.command("keys")
+def certificates_keys() -> None:
+    """List every signing key: department, key id, active or retired."""
+    from yiwang.certificates.keys import KeyRing
+
+    for key in KeyRing(get_settings().keys_dir).public_keys():
+        typer.echo(f"{key['department']}\t{key['key_id']}\t{key['status']}")
 
 
 @jobs_cli.command("run")

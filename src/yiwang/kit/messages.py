@@ -129,6 +129,52 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unknown_service": {"zh": "没有这个事项：{code}", "en": "No such service: {code}"},
     "unknown_bundle": {"zh": "没有这个“一件事”：{code}", "en": "No such bundle: {code}"},
+    # --- electronic licences ----------------------------------------------------------------
+    "unknown_certificate": {"zh": "没有这份电子证照。", "en": "No such electronic licence."},
+    "certificate_holder_missing": {
+        "zh": "无法签发{type}：申请中缺少持证主体的名称或代码。",
+        "en": "The {type} cannot be issued: the application lacks the holder's name or code.",
+    },
+    "revoke_reason_required": {
+        "zh": "注销证照时请写明原因。",
+        "en": "Give a reason for revoking the licence.",
+    },
+    "verify.title": {"zh": "电子证照核验", "en": "Verify an electronic licence"},
+    "verify.status.valid": {"zh": "✓ 有效", "en": "✓ Valid"},
+    "verify.status.revoked": {"zh": "✗ 已注销", "en": "✗ Revoked"},
+    "verify.status.expired": {"zh": "✗ 已过期", "en": "✗ Expired"},
+    "verify.status.invalid": {"zh": "✗ 无效（内容或签名被改动）", "en": "✗ Not valid (altered)"},
+    "verify.explain.valid": {
+        "zh": "这份证照由发证机关签发，内容与签名一致，目前有效。",
+        "en": "This licence was issued by the authority shown; its content matches its "
+        "signature and it is in force.",
+    },
+    "verify.explain.revoked": {
+        "zh": "发证机关已注销这份证照，不能再作为有效证明使用。",
+        "en": "The issuing authority has revoked this licence; it no longer proves anything.",
+    },
+    "verify.explain.expired": {
+        "zh": "这份证照已超过有效期。",
+        "en": "This licence is past its validity.",
+    },
+    "verify.explain.invalid": {
+        "zh": "这份证照的内容或签名与发证时不一致，请勿采信，并向发证机关核实。",
+        "en": "This licence's content or signature differs from what was issued; do not rely "
+        "on it, and check with the issuing authority.",
+    },
+    "verify.type": {"zh": "证照类型", "en": "Licence"},
+    "verify.identifier": {"zh": "证照标识", "en": "Identifier"},
+    "verify.holder": {"zh": "持证主体", "en": "Holder"},
+    "verify.holder_code": {"zh": "持证主体代码", "en": "Holder's code"},
+    "verify.issuer": {"zh": "发证机关", "en": "Issued by"},
+    "verify.issued_at": {"zh": "发证日期", "en": "Issued on"},
+    "verify.valid_until": {"zh": "有效期至", "en": "Valid until"},
+    "verify.long_term": {"zh": "长期", "en": "No expiry"},
+    "verify.revoked_reason": {"zh": "注销原因", "en": "Reason for revocation"},
+    "verify.signature": {
+        "zh": "签名密钥：{key_id}（公钥见 /api/v1/certificates/keys）",
+        "en": "Signing key: {key_id} (public keys at /api/v1/certificates/keys)",
+    },
     # --- errors: the exchange, consent and prefill -----------------------------------------
     "unknown_source": {"zh": "没有这个数据资源：{code}", "en": "No such data source: {code}"},
     "consent_required": {
@@ -855,4 +901,256 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Returned for corrections: case {no}; its clock is stopped.",
     },
     "work.decided.reject": {"zh": "已不予许可：办件 {no}。", "en": "Rejected: case {no}."},
+    # --- pages: consent, prefilled forms and where answers came from, my data, data quality --
+    "nav.data_access": {"zh": "谁查看了我的数据", "en": "Who has seen my data"},
+    "nav.data_sources": {"zh": "数据质量", "en": "Data quality"},
+    "consent.title": {"zh": "授权获取您的信息", "en": "Let us fetch your details"},
+    "consent.caption": {"zh": "开始填表前", "en": "Before you fill in the form"},
+    "consent.lead": {
+        "zh": "这份申请表要的一些信息，下列部门已经有了。经您同意，平台向这些部门获取，"
+        "自动填进申请表，您只需核对。",
+        "en": "Some of what this form asks for is already held by the departments below. With "
+        "your consent the platform fetches it from them and fills in the form; you only check it.",
+    },
+    "consent.choose": {"zh": "要共享的信息", "en": "What to share"},
+    "consent.choose_hint": {
+        "zh": "已全部勾选；不想共享的可以取消勾选，那几项由您自己填写。",
+        "en": "Everything is ticked; untick anything you would rather type in yourself.",
+    },
+    "consent.source": {"zh": "数据来源：{source}", "en": "Source: {source}"},
+    "consent.sensitive": {"zh": "（敏感个人信息）", "en": "(sensitive personal information)"},
+    "consent.purpose_title": {"zh": "用途", "en": "What it is for"},
+    "consent.purpose": {
+        "zh": "仅用于自动填写本次申请表，不作他用。",
+        "en": "Only to fill in this application form for you, and for nothing else.",
+    },
+    "consent.duration_title": {"zh": "有效期", "en": "How long it lasts"},
+    "consent.duration": {
+        "zh": "{days} 天。期间再打开这份申请表会直接填好；您可以随时在“谁查看了我的数据”"
+        "页面撤回授权。",
+        "en": "{days} days. Opening this form again in that time fills it in straight away. You "
+        "can withdraw your consent at any time on the “Who has seen my data” page.",
+    },
+    "consent.kept": {
+        "zh": "平台不另存获取到的信息：只有您提交申请时表上的内容随申请保存。每次获取都有记录，"
+        "您可以查看。",
+        "en": "The platform keeps nothing it fetches: only what is on the form when you send it "
+        "is kept, with your application. Every fetch is recorded for you to see.",
+    },
+    "consent.agree": {"zh": "同意并自动填写", "en": "Agree and fill in the form"},
+    "consent.decline": {"zh": "不授权，自己填写", "en": "Don't agree; I'll fill it in myself"},
+    "prefill.filled": {
+        "zh": "已按您的授权自动填写 {n} 项，每项都注明了来源。请核对，不对的可以直接修改。",
+        "en": "{n} answers are filled in from departments' records, each showing where it came "
+        "from. Check them, and change anything that is wrong.",
+    },
+    "prefill.filled.one": {
+        "zh": "已按您的授权自动填写 {n} 项，每项都注明了来源。请核对，不对的可以直接修改。",
+        "en": "{n} answer is filled in from departments' records, showing where it came from. "
+        "Check it, and change it if it is wrong.",
+    },
+    "prefill.sources_failed": {
+        "zh": "暂时无法从{departments}获取信息，相关内容请您手动填写；其余信息已自动填好。",
+        "en": "We could not get details from {departments} just now, so please fill those in "
+        "yourself; everything else is filled in.",
+    },
+    "prefill.declined": {
+        "zh": "您选择了自己填写，没有向其他部门获取信息。",
+        "en": "You chose to fill in the form yourself; nothing was fetched from other departments.",
+    },
+    "prefill.ask_again": {"zh": "改为授权自动填写", "en": "Let us fill it in after all"},
+    "origin.from": {"zh": "来自 {where}", "en": "From {where}"},
+    "origin.account": {"zh": "您的实名认证信息", "en": "your verified account"},
+    "origin.account_staff": {
+        "zh": "申请人的实名认证信息",
+        "en": "the applicant's verified account",
+    },
+    "origin.verified": {"zh": "✓ 已核验", "en": "✓ Verified"},
+    "origin.changed": {"zh": "已修改（本人填写）", "en": "Changed (by you)"},
+    "origin.changed_from": {
+        "zh": "已修改（本人填写），原信息来自 {where}",
+        "en": "Changed (by you); first filled in from {where}",
+    },
+    "origin.entered": {"zh": "本人填写", "en": "Entered by you"},
+    "origin.entered_staff": {"zh": "申请人填写", "en": "Entered by the applicant"},
+    "origin.changed_staff": {
+        "zh": "申请人已修改，原信息来自 {where}",
+        "en": "Changed by the applicant; first filled in from {where}",
+    },
+    "origin.fetched_at": {"zh": "获取于 {when}", "en": "fetched {when}"},
+    "origin.label": {"zh": "来源：", "en": "Source: "},
+    "missing.source_timeout": {
+        "zh": "{department}暂时无法获取，请手动填写",
+        "en": "{department} could not be reached just now; please fill this in",
+    },
+    "missing.source_unavailable": {
+        "zh": "{department}暂时无法获取，请手动填写",
+        "en": "{department} could not be reached just now; please fill this in",
+    },
+    "missing.source_circuit_open": {
+        "zh": "{department}暂时无法获取，请手动填写",
+        "en": "{department} could not be reached just now; please fill this in",
+    },
+    "missing.rejected": {
+        "zh": "{department}提供的这项信息未通过校验，请手动填写",
+        "en": "What {department} holds for this did not pass our checks; please fill it in",
+    },
+    "missing.no_value": {
+        "zh": "{department}没有这项信息，请手动填写",
+        "en": "{department} holds nothing for this; please fill it in",
+    },
+    "access.title": {"zh": "谁查看了我的数据", "en": "Who has seen my data"},
+    "access.lead": {
+        "zh": "平台向部门获取您的信息、工作人员或部门系统查看您的申请，每一次都记录在这里，"
+        "最新的在前。",
+        "en": "Every time the platform fetches your details from a department, or staff or a "
+        "department's system look at your application, it is recorded here, newest first.",
+    },
+    "access.caption": {"zh": "查看记录，最新的在前", "en": "Looks at your data, newest first"},
+    "access.when": {"zh": "时间", "en": "When"},
+    "access.who": {"zh": "查看方", "en": "Who"},
+    "access.what": {"zh": "查看的信息", "en": "Which details"},
+    "access.why": {"zh": "用途", "en": "What for"},
+    "access.system": {"zh": "部门系统", "en": "Department system"},
+    "access.platform": {"zh": "平台自动获取", "en": "Fetched by the platform"},
+    "access.purpose.prefill": {"zh": "自动填写申请表", "en": "Filling in your application form"},
+    "access.purpose.prefill_for": {
+        "zh": "自动填写申请表（{name}）",
+        "en": "Filling in your application form ({name})",
+    },
+    "access.purpose.case_handling": {"zh": "办理申请 {no}", "en": "Handling application {no}"},
+    "access.none": {
+        "zh": "还没有人查看过您的数据。",
+        "en": "Nobody has looked at your details yet.",
+    },
+    "access.older": {"zh": "更早的记录", "en": "Older entries"},
+    "access.newest": {"zh": "回到最新记录", "en": "Back to the newest"},
+    "me.data_access": {
+        "zh": "谁查看了我的数据、我的授权",
+        "en": "Who has seen my data, and my consents",
+    },
+    "consents.title": {"zh": "我的授权", "en": "My consents"},
+    "consents.lead": {
+        "zh": "撤回后，平台不再据此获取您的信息；已提交的申请不受影响。",
+        "en": "Once withdrawn, nothing more is fetched under a consent; applications already "
+        "sent are not affected.",
+    },
+    "consents.none": {"zh": "您还没有给出过授权。", "en": "You have not given any consent."},
+    "consents.purpose": {
+        "zh": "用于自动填写“{name}”申请表",
+        "en": "To fill in the form for “{name}”",
+    },
+    "consents.elements": {"zh": "可获取的信息", "en": "Details it covers"},
+    "consents.given": {"zh": "授权时间", "en": "Given"},
+    "consents.expires": {"zh": "有效期至", "en": "Lasts until"},
+    "consents.withdrawn_at": {"zh": "撤回时间", "en": "Withdrawn"},
+    "consents.status": {"zh": "状态", "en": "Status"},
+    "consents.status.active": {"zh": "有效", "en": "Active"},
+    "consents.status.withdrawn": {"zh": "已撤回", "en": "Withdrawn"},
+    "consents.status.expired": {"zh": "已过期", "en": "Expired"},
+    "consents.withdraw": {"zh": "撤回授权", "en": "Withdraw consent"},
+    "consents.withdrawn": {
+        "zh": "授权已撤回，今后不会再据此获取您的信息；已提交的申请不受影响。",
+        "en": "Consent withdrawn: nothing more will be fetched under it. Applications already "
+        "sent are not affected.",
+    },
+    "sources.title": {"zh": "数据资源与数据质量", "en": "Data sources and data quality"},
+    "sources.lead": {
+        "zh": "平台可以向下列部门系统获取数据（政务数据资源目录）。点名称查看近 30 天的数据质量。",
+        "en": "The department systems the platform may fetch data from (the government data "
+        "catalogue). Choose one to see its data quality over the last 30 days.",
+    },
+    "sources.caption": {"zh": "数据资源目录", "en": "Data sources"},
+    "sources.name": {"zh": "数据资源", "en": "Source"},
+    "sources.provider": {"zh": "提供部门", "en": "Provided by"},
+    "sources.sharing": {"zh": "共享类型", "en": "Sharing"},
+    "sources.cycle": {"zh": "更新周期", "en": "Updated"},
+    "sources.connector": {"zh": "接入方式", "en": "Connection"},
+    "sources.elements": {"zh": "提供的数据项", "en": "Details it provides"},
+    "sharing.unconditional": {"zh": "无条件共享", "en": "Shared without conditions"},
+    "sharing.conditional": {
+        "zh": "有条件共享（须本人授权）",
+        "en": "Shared on conditions (the person's consent)",
+    },
+    "sharing.none": {"zh": "不予共享", "en": "Not shared"},
+    "cycle.realtime": {"zh": "实时", "en": "Live"},
+    "cycle.daily": {"zh": "每日", "en": "Daily"},
+    "cycle.weekly": {"zh": "每周", "en": "Weekly"},
+    "cycle.monthly": {"zh": "每月", "en": "Monthly"},
+    "connector.json_rest": {"zh": "JSON 接口", "en": "JSON web service"},
+    "connector.xml": {"zh": "XML 接口", "en": "XML web service"},
+    "connector.csv": {"zh": "CSV 文件导出", "en": "CSV export file"},
+    "quality.title": {"zh": "数据质量：{source}", "en": "Data quality: {source}"},
+    "quality.back": {"zh": "← 返回数据资源列表", "en": "← Back to the data sources"},
+    "quality.period": {
+        "zh": "近 {days} 天（{since}起）",
+        "en": "The last {days} days (since {since})",
+    },
+    "quality.totals": {"zh": "总体情况", "en": "In total"},
+    "quality.reads": {"zh": "读取次数", "en": "Reads"},
+    "quality.records_read": {"zh": "读取记录数", "en": "Records read"},
+    "quality.values_read": {"zh": "读取数据项", "en": "Values read"},
+    "quality.values_cleaned": {"zh": "经过清洗的数据项", "en": "Values cleaned"},
+    "quality.values_rejected": {"zh": "拒收的数据项", "en": "Values rejected"},
+    "quality.failed_reads": {"zh": "读取失败", "en": "Failed reads"},
+    "quality.cleaned": {"zh": "清洗规则", "en": "Cleaning, by rule"},
+    "quality.rejected": {"zh": "拒收原因", "en": "Rejections, by reason"},
+    "quality.failed": {"zh": "读取失败原因", "en": "Failed reads, by cause"},
+    "quality.rule": {"zh": "规则", "en": "Rule"},
+    "quality.reason": {"zh": "原因", "en": "Reason"},
+    "quality.count": {"zh": "次数", "en": "Count"},
+    "quality.nothing": {"zh": "无", "en": "None"},
+    "rule.whitespace": {"zh": "去除多余空格", "en": "Extra spaces removed"},
+    "rule.fullwidth": {
+        "zh": "全角数字字母转半角",
+        "en": "Full-width digits and letters made half-width",
+    },
+    "rule.pinyin": {"zh": "去除拼音注音", "en": "Pinyin added to names removed"},
+    "rule.traditional": {"zh": "繁体字转简体", "en": "Traditional characters made simplified"},
+    "rule.name_separator": {"zh": "姓名间隔号统一", "en": "Name separators made standard"},
+    "rule.brackets": {"zh": "半角括号转全角", "en": "Brackets made full-width"},
+    "rule.case": {"zh": "字母转大写", "en": "Letters made upper case"},
+    "rule.legacy_id": {
+        "zh": "15 位老身份证号升为 18 位",
+        "en": "Old 15-digit ID numbers upgraded to 18",
+    },
+    "rule.mobile_prefix": {
+        "zh": "手机号去除 +86 等前缀",
+        "en": "Country code (+86) removed from mobile numbers",
+    },
+    "rule.date_format": {"zh": "日期格式统一", "en": "Dates written the standard way"},
+    "rule.unit": {"zh": "去除数量单位", "en": "Units removed from numbers"},
+    "rule.number_format": {"zh": "数字格式统一", "en": "Numbers written the standard way"},
+    "rule.code_map": {
+        "zh": "部门代码转为标准代码",
+        "en": "Department codes mapped to standard ones",
+    },
+    "rule.division_code": {
+        "zh": "行政区划名称转为代码",
+        "en": "Division names turned into division codes",
+    },
+    "rejection.unknown_code": {
+        "zh": "代码无法对应到标准代码",
+        "en": "A code with no standard equivalent",
+    },
+    "rejection.invalid_id_number": {"zh": "身份证号无效", "en": "ID number not valid"},
+    "rejection.invalid_uscc": {
+        "zh": "统一社会信用代码无效",
+        "en": "Unified social credit code not valid",
+    },
+    "rejection.invalid_phone": {"zh": "手机号码无效", "en": "Mobile number not valid"},
+    "rejection.invalid_date": {"zh": "日期无效", "en": "Date not valid"},
+    "rejection.invalid_option": {"zh": "不在可选值范围内", "en": "Not one of the allowed values"},
+    "rejection.invalid_region_code": {
+        "zh": "行政区划代码无效",
+        "en": "Division code not valid",
+    },
+    "rejection.too_long": {"zh": "内容过长", "en": "Too long"},
+    "rejection.wrong_type": {"zh": "类型不符", "en": "Wrong kind of value"},
+    "failure.timeout": {"zh": "超时未响应", "en": "Timed out"},
+    "failure.unavailable": {"zh": "系统无法连接", "en": "System unreachable"},
+    "failure.circuit_open": {
+        "zh": "连续失败后暂停访问（熔断）",
+        "en": "Paused after repeated failures (circuit open)",
+    },
 }

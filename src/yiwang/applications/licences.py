@@ -1,0 +1,193 @@
+"""Electronic licences in an application's life: issued when a branch is approved, and attached
+instead of paper wherever a later service asks for a licence the applicant holds (免证办)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from yiwang.applications import repository as repo
+from yiwang.applications.models import application_materials
+from yiwang.catalog.loader import Catalog
+from yiwang.catalog.subjects import Subject
+from yiwang.certificates import service as certificates
+from yiwang.database import Db
+
+PREFIX = "certificate:"
+
+
+def _values(subject: Subject, form: dict[str, Any]) -> dict[str, Any]:
+    """The form's answers by data element."""
+    return {f.element: form[f.name] for f in subject.fields if form.get(f.name) not in (None, "")}
+
+
+async def issue_for_branch(
+    db: Db,
+    *,
+    catalog: Catalog,
+    subject: Subject,
+    application: Any,
+    service_code: str,
+    branch_id: str,
+    today: dt.date,
+) -> dict[str, Any] | None:
+    """签发 the approved service's licence, if it has one; what the issuing assigned (a new
+    credit code) is written into the application's empty fields for the services still to come."""
+    service = catalog.services[service_code]
+    kind = catalog.certificate_types.get(service.result.certificate_type or "")
+    keyring = certificates.Settings.keyring
+    if kind is None or keyring is None:
+        return None
+    form = dict(application.form)
+    issued = await certificates.issue(
+        db,
+        catalog=catalog,
+        keyring=keyring,
+        kind=kind,
+        holder_account_id=application.applicant_id,
+        values=_values(subject, form),
+        today=today,
+        application_id=application.id,
+        branch_id=branch_id,
+    )
+    filled = {
+        f.name: issued["data"][f.element]
+        for f in subject.fields
+        if not form.get(f.name) and f.element in issued["data"]
+    }
+    if filled:
+        await _fill(db, application.id, filled, issued)
+    await _event(
+        db,
+        application.id,
+        branch_id,
+        "certificate_issued",
+        {
+            "service": service_code,
+            "certificate_id": issued["id"],
+            "identifier": issued["identifier"],
+            "type": kind.code,
+            "filled": sorted(filled),
+        },
+    )
+    return issued
+
+
+async def attach_held(
+    db: Db,
+    *,
+    catalog: Catalog,
+    subject: Subject,
+    application_id: str,
+    applicant_id: str,
+    service_codes: list[str],
+    today: dt.date,
+) -> list[dict[str, Any]]:
+    """免证办: attach the applicant's valid licences to these services' materials that a licence
+    provides, and fill the form's empty fields from them; returns what was attached."""
+    current = await repo.get(db, application_id)
+    assert current is not None
+    form = dict(current.form)
+    done = {
+        (r.service_code, r.material_code)
+        for r in await db.execute(
+            sa.select(application_materials).where(
+                application_materials.c.application_id == application_id
+            )
+        )
+    }
+    attached: list[dict[str, Any]] = []
+    filled: dict[str, Any] = {}
+    for code in service_codes:
+        for material in catalog.services[code].materials:
+            by = material.provided_by or ""
+            if not by.startswith(PREFIX) or (code, material.code) in done:
+                continue
+            held = await certificates.valid_of_type(
+                db, account_id=applicant_id, kind=by[len(PREFIX) :], today=today
+            )
+            if held is None:
+                continue
+            await db.execute(
+                sa.insert(application_materials).values(
+                    application_id=application_id,
+                    service_code=code,
+                    material_code=material.code,
+                    certificate_id=held["id"],
+                    attached_at=dt.datetime.now(dt.UTC),
+                )
+            )
+            for field in subject.fields:
+                value = held["data"].get(field.element)
+                if (
+                    value not in (None, "")
+                    and not form.get(field.name)
+                    and field.name not in filled
+                ):
+                    filled[field.name] = value
+            attached.append(
+                {
+                    "service": code,
+                    "material": material.code,
+                    "certificate_id": held["id"],
+                    "identifier": held["identifier"],
+                }
+            )
+    if filled and attached:
+        source = await certificates.get_any(db, attached[0]["certificate_id"])
+        await _fill(db, application_id, filled, source)
+    for entry in attached:
+        await _event(
+            db, application_id, None, "licence_attached", entry | {"filled": sorted(filled)}
+        )
+    return attached
+
+
+async def _fill(
+    db: Db, application_id: str, filled: dict[str, Any], licence: dict[str, Any]
+) -> None:
+    """Write values a licence gives into the form's empty fields, with their provenance."""
+    current = await repo.get(db, application_id)
+    assert current is not None
+    origins = dict(current.provenance or {})
+    for name in filled:
+        origins[name] = {
+            "origin": "certificate",
+            "certificate_id": licence["id"],
+            "identifier": licence["identifier"],
+            "verified": True,
+        }
+    await repo.update(
+        db, application_id, {"form": dict(current.form) | filled, "provenance": origins}
+    )
+
+
+async def materials_of(db: Db, *, catalog: Catalog, application_id: str) -> list[dict[str, Any]]:
+    """Each material of the application's services: attached licence, shared data, or to provide."""
+    rows = await db.execute(
+        sa.select(application_materials).where(
+            application_materials.c.application_id == application_id
+        )
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+async def _event(
+    db: Db, application_id: str, branch_id: str | None, kind: str, detail: dict[str, Any]
+) -> None:
+    await repo.add_events(
+        db,
+        [
+            {
+                "application_id": application_id,
+                "branch_id": branch_id,
+                "at": dt.datetime.now(dt.UTC),
+                "actor_id": None,
+                "actor_kind": None,
+                "kind": kind,
+                "detail": detail,
+            }
+        ],
+    )
