@@ -344,7 +344,10 @@ def test_a_restaurant_is_applied_for_once_and_approved_by_every_department(
     citizen.locator("#apply").click()
     expect(citizen).to_have_url(path_is("/login", "next=/bundles/open-restaurant/apply"))
     sign_in(citizen, username="citizen1", password="yiwang-demo", submit="登录")
-    expect(citizen).to_have_url(path_is("/bundles/open-restaurant/apply"))
+    expect(citizen).to_have_url(path_is("/bundles/open-restaurant/apply/consent"))
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("授权获取您的信息")
+    citizen.get_by_role("button", name="不授权，自己填写").click()  # she types it all herself
+    expect(citizen).to_have_url(path_is("/bundles/open-restaurant/apply", "prefill=no"))
     expect(citizen.get_by_role("heading", level=1)).to_have_text("开餐馆一件事")
 
     # 3. One form: a mistake is shown beside its field, the rest is kept.

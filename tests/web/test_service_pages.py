@@ -20,6 +20,7 @@ pytestmark = pytest.mark.anyio
 
 Browser = Callable[[], AbstractAsyncContextManager[httpx.AsyncClient]]
 BUNDLE = "open-restaurant"
+OWN = {"prefill": "no"}  # "不授权，自己填写" on the consent page: the form, empty
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def inbox(page: str) -> list[tuple[str, str]]:
 
 async def apply_on_pages(client: httpx.AsyncClient) -> tuple[str, str]:
     """Fill in, check and submit the bundle's form; returns (check page's fields, location)."""
-    form_page = await client.get(f"/bundles/{BUNDLE}/apply")
+    form_page = await client.get(f"/bundles/{BUNDLE}/apply", params=OWN)
     assert form_page.status_code == 200
     fields = hidden_inputs(form_page.text)
     check = await client.post(
@@ -144,7 +145,7 @@ async def test_applying_needs_signing_in_first(client: httpx.AsyncClient) -> Non
 
 async def test_the_form_is_generated_from_the_schema(client: httpx.AsyncClient) -> None:
     await web_sign_in(client, "citizen1")
-    page = (await client.get(f"/bundles/{BUNDLE}/apply")).text
+    page = (await client.get(f"/bundles/{BUNDLE}/apply", params=OWN)).text
     # One field per data element: the contact phone three services ask for is asked once.
     assert page.count('name="form.applicant_phone"') == 1
     assert '<select id="form-enterprise_type" name="form.enterprise_type" required' in page
@@ -153,7 +154,7 @@ async def test_the_form_is_generated_from_the_schema(client: httpx.AsyncClient) 
     assert "<legend>食品经营许可（餐饮服务）</legend>" in page
     assert "经营范围" in page and "如“餐饮服务；食品销售”" in page
     assert re.search(r'name="idempotency_key" value="[A-Za-z0-9_-]{16,64}"', page)
-    english = (await client.get(f"/bundles/{BUNDLE}/apply", params={"lang": "en"})).text
+    english = (await client.get(f"/bundles/{BUNDLE}/apply", params={**OWN, "lang": "en"})).text
     assert "Continue to check" in english and "(optional)" in english
 
 
@@ -161,7 +162,7 @@ async def test_apply_check_and_submit_makes_one_application_even_if_sent_twice(
     client: httpx.AsyncClient,
 ) -> None:
     await web_sign_in(client, "citizen1")
-    fields = hidden_inputs((await client.get(f"/bundles/{BUNDLE}/apply")).text)
+    fields = hidden_inputs((await client.get(f"/bundles/{BUNDLE}/apply", params=OWN)).text)
     check = await client.post(
         f"/bundles/{BUNDLE}/apply/check", data={**fields, **await valid_answers(client)}
     )
@@ -197,7 +198,7 @@ async def test_apply_check_and_submit_makes_one_application_even_if_sent_twice(
 async def test_applying_for_a_single_service(client: httpx.AsyncClient) -> None:
     await web_sign_in(client, "citizen1")
     code = "tax-registration"
-    form_page = await client.get(f"/services/{code}/apply")
+    form_page = await client.get(f"/services/{code}/apply", params=OWN)
     assert form_page.status_code == 200 and "<legend>" not in form_page.text
     schema = (await client.get(f"/api/v1/services/{code}")).json()["form_schema"]
     check = await client.post(
@@ -217,7 +218,7 @@ async def test_applying_for_a_single_service(client: httpx.AsyncClient) -> None:
 
 async def test_change_from_the_check_page_keeps_every_answer(client: httpx.AsyncClient) -> None:
     await web_sign_in(client, "citizen1")
-    fields = hidden_inputs((await client.get(f"/bundles/{BUNDLE}/apply")).text)
+    fields = hidden_inputs((await client.get(f"/bundles/{BUNDLE}/apply", params=OWN)).text)
     check = await client.post(
         f"/bundles/{BUNDLE}/apply/check", data={**fields, **await valid_answers(client)}
     )
@@ -235,7 +236,7 @@ async def test_form_errors_show_beside_their_fields_and_keep_the_values(
     client: httpx.AsyncClient,
 ) -> None:
     await web_sign_in(client, "citizen1")
-    fields = hidden_inputs((await client.get(f"/bundles/{BUNDLE}/apply")).text)
+    fields = hidden_inputs((await client.get(f"/bundles/{BUNDLE}/apply", params=OWN)).text)
     bad = await valid_answers(
         client,
         applicant_id_number="330523199003072318",
@@ -267,7 +268,7 @@ async def test_form_errors_show_beside_their_fields_and_keep_the_values(
 
 async def test_a_form_without_the_csrf_token_is_refused(client: httpx.AsyncClient) -> None:
     await web_sign_in(client, "citizen1")
-    fields = hidden_inputs((await client.get(f"/bundles/{BUNDLE}/apply")).text)
+    fields = hidden_inputs((await client.get(f"/bundles/{BUNDLE}/apply", params=OWN)).text)
     fields["csrf_token"] = "forged"
     response = await client.post(
         f"/bundles/{BUNDLE}/apply/submit", data={**fields, **await valid_answers(client)}

@@ -12,7 +12,7 @@ from yiwang.applications import service as applications
 from yiwang.catalog.loader import Catalog
 from yiwang.errors import Conflict, Invalid
 from yiwang.identity.service import Account
-from yiwang.web import formpage, progress
+from yiwang.web import data_access, formpage, progress, provenance
 from yiwang.web.pages import CsrfField, WebAccount, check_csrf
 from yiwang.web.render import FLASH_COOKIE, render
 from yiwang.web.ui import (
@@ -26,6 +26,7 @@ from yiwang.web.ui import (
 )
 
 router = APIRouter(include_in_schema=False)
+router.include_router(data_access.router)  # 谁查看了我的数据 and my consents
 
 NOTICES = frozenset({"submitted", "supplemented", "withdrawn"})
 
@@ -90,13 +91,17 @@ async def _page(
     to_correct = {f for r in returns for f in r["fields"]} or set(schema["properties"])
     flash = read_flash(request)
     notice = flash[0] if flash[1:] == [application_id] and flash[0] in NOTICES else None
+    origins = provenance.recorded(catalog, view.get("provenance") or {}, lang)
     context = {
         "view": view,
         "name": subject_name(catalog, view["kind"], view["code"]),
         "cards": cards,
         "next_steps": progress.next_steps(cards, lang),
         "timeline": progress.timeline(view, catalog, labels, lang=lang),
-        "answers": formpage.rows(schema, view["form"], lang),
+        "answers": [
+            {**row, "origin": origins.get(row["name"])}
+            for row in formpage.rows(schema, view["form"], lang)
+        ],
         "open": view["status"] in progress.OPEN,
         "returns": returns,
         "supplement": formpage.groups(

@@ -15,7 +15,7 @@ from yiwang.catalog.loader import Catalog
 from yiwang.errors import Conflict, Invalid, NotFound
 from yiwang.identity.service import Account
 from yiwang.kit.i18n import t
-from yiwang.web import formpage, progress
+from yiwang.web import data_sources, formpage, progress, provenance
 from yiwang.web.cases import subject_name, subject_of
 from yiwang.web.pages import CsrfField, WebAccount, check_csrf
 from yiwang.web.render import FLASH_COOKIE, render
@@ -31,6 +31,7 @@ from yiwang.web.ui import (
 from yiwang.workflow import service as workflow
 
 router = APIRouter(include_in_schema=False)
+router.include_router(data_sources.router)  # 数据质量, beside the workbench
 
 DECISIONS = ("approve", "return", "reject")
 ACCESS_KEYS = {"approve": "a", "return": "b", "reject": "r"}
@@ -116,6 +117,7 @@ async def _task_page(
         for name, prop in formpage.schema_for(catalog, subject.services)["properties"].items()
     }
     step = next(s for s in service.workflow.steps if s.code == task.step_code)
+    origins = provenance.recorded(catalog, view.get("provenance") or {}, lang, staff=True)
     today, calendar = applications.china_today(), calendar_of(request)
     context = {
         "task": task,
@@ -127,7 +129,10 @@ async def _task_page(
         "due": due(task.due_date, today=today, calendar=calendar)
         if task.status == "open"
         else None,
-        "answers": formpage.rows(own_schema, answers, lang),
+        "answers": [
+            {**row, "origin": origins.get(merged_names[row["name"]])}
+            for row in formpage.rows(own_schema, answers, lang)
+        ],
         "correctable": [
             (merged_names[f.name], formpage.label(own_schema["properties"][f.name], lang))
             for f in service.form.fields
