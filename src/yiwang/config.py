@@ -57,6 +57,9 @@ class Settings(BaseSettings):
 
     # Requests.
     max_body_bytes: int = 1_048_576
+    # Admission control: requests one process works on at once; past it, 503 + Retry-After.
+    max_in_flight: int = 64
+    retry_after_seconds: int = 1
     log_level: str = "INFO"
     # The demo's SMS / e-mail channel: messages are appended here as JSON lines.
     notification_log: Path = ROOT / "var" / "notifications.log"

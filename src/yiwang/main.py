@@ -15,23 +15,30 @@ from yiwang.api import applications as applications_api
 from yiwang.api import casework as casework_api
 from yiwang.api import catalog as catalog_api
 from yiwang.api import certificates as certificates_api
+from yiwang.api import complaints as complaints_api
 from yiwang.api import errors as api_errors
 from yiwang.api import exchange as exchange_api
 from yiwang.api import identity as identity_api
 from yiwang.api import notifications as notifications_api
+from yiwang.api import open311 as open311_api
 from yiwang.api import ops as ops_api
+from yiwang.api import ratings as ratings_api
 from yiwang.api import regions as regions_api
+from yiwang.api.admission import AdmissionControlMiddleware
 from yiwang.api.middleware import RequestGuardMiddleware
 from yiwang.audit import service as audit
 from yiwang.catalog.definitions import load_region
 from yiwang.certificates import service as certificates
 from yiwang.certificates.keys import KeyRing
+from yiwang.complaints import definitions as hotline_definitions
+from yiwang.complaints import service as complaints
 from yiwang.config import Settings, get_settings
 from yiwang.database import create_engine
 from yiwang.exchange.service import Exchange
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.observability import Metrics, RequestContextMiddleware, configure_logging
+from yiwang.ratings import service as ratings
 from yiwang.web import apply, cases, pages, services, verify, work
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -56,6 +63,12 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             headers={"User-Agent": f"yiwang/{__version__}"},
         )
+        app.state.hotline = complaints.Hotline(
+            definitions=hotline_definitions.load(settings.definitions_dir),
+            calendar=app.state.workdays,
+            directory=settings.definitions_dir,
+        )
+        app.state.ratings = ratings.load(settings.definitions_dir)
         app.state.keyring = KeyRing(settings.keys_dir)
         certificates.configure(
             base_url=settings.public_url,
@@ -94,6 +107,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         catalog_api.router,
         exchange_api.router,
         certificates_api.router,
+        complaints_api.router,
+        open311_api.router,
+        ratings_api.router,
         applications_api.router,
         notifications_api.router,
         casework_api.router,
@@ -109,4 +125,11 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    # Outermost: a refused request costs no routing, no logging beyond a counter, no database.
+    app.add_middleware(
+        AdmissionControlMiddleware,
+        max_in_flight=settings.max_in_flight,
+        retry_after=settings.retry_after_seconds,
+        metrics=app.state.metrics,
+    )
     return app

@@ -9,7 +9,7 @@ import sys
 import time
 import uuid
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -77,6 +77,14 @@ class Metrics:
             ["method", "route"],
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+        )
+        self.in_flight = Gauge(
+            "yiwang_http_in_flight", "Requests being worked on now.", registry=self.registry
+        )
+        self.rejected = Counter(
+            "yiwang_http_rejected_total",
+            "Requests refused by admission control (503 + Retry-After).",
+            registry=self.registry,
         )
 
 

@@ -7,17 +7,20 @@ from yiwang.applications import models as applications_models
 from yiwang.audit import models as audit_models
 from yiwang.catalog import models as catalog_models
 from yiwang.certificates import models as certificates_models
+from yiwang.complaints import models as complaints_models
 from yiwang.database import metadata
 from yiwang.exchange import models as exchange_models
 from yiwang.identity import models as identity_models
 from yiwang.notifications import models as notifications_models
 from yiwang.prefill import models as prefill_models
+from yiwang.ratings import models as ratings_models
 from yiwang.workflow import models as workflow_models
 
 __all__ = [
     "applications_models",
     "audit_models",
     "catalog_models",
+    "complaints_models",
     "certificates_models",
     "exchange_models",
     "identity_models",
@@ -25,5 +28,6 @@ __all__ = [
     "metadata",
     "notifications_models",
     "prefill_models",
+    "ratings_models",
     "workflow_models",
 ]

@@ -31,6 +31,8 @@ catalog_cli = typer.Typer(
 certificates_cli = typer.Typer(
     help="Electronic licences: the departments' signing keys.", no_args_is_help=True
 )
+complaints_cli = typer.Typer(help="The 12345 hotline: its routing model.", no_args_is_help=True)
+app.add_typer(complaints_cli, name="complaints")
 app.add_typer(users, name="users")
 app.add_typer(certificates_cli, name="certificates")
 app.add_typer(audit_cli, name="audit")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import getpass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from yiwang.cli import app, audit_cli, catalog_cli, certificates_cli, jobs_cli
+from yiwang.cli import app, audit_cli, catalog_cli, certificates_cli, complaints_cli, jobs_cli
 from yiwang.config import get_settings
 
 
@@ -166,10 +166,16 @@ def catalog_load(
 
 async def _deadline_pass(engine, calendar) -> dict[str, int]:  # type: ignore[no-untyped-def]
     from yiwang.applications import deadlines
+    from yiwang.complaints import service as complaints
     from yiwang.database import transaction
+    from yiwang.ratings import service as ratings
 
     async with transaction(engine) as db:
-        return await deadlines.check_deadlines(db, calendar=calendar)
+        result = await deadlines.check_deadlines(db, calendar=calendar)
+    async with transaction(engine) as db:  # 12345 tickets and bad-rating rectifications
+        result["tickets_escalated"] = await complaints.check_deadlines(db)
+        result["rectifications_escalated"] = await ratings.check_deadlines(db)
+    return result
 
 
 def _worker_setup():  # type: ignore[no-untyped-def]
@@ -190,6 +196,54 @@ def _worker_setup():  # type: ignore[no-untyped-def]
         font_path=settings.pdf_font or None,
     )
     return engine, WorkdayCalendar.from_directory(settings.definitions_dir / "calendar")
+
+
+@complaints_cli.command("retrain")
+def complaints_retrain(
+    if_missing: Annotated[
+        bool, typer.Option("--if-missing", help="Only if no model is stored yet (make run).")
+    ] = False,
+) -> None:
+    """Learn from the dispatch history and every re-routing since; servers switch within seconds."""
+    from yiwang.complaints import definitions as hotline_definitions
+    from yiwang.complaints import service as complaints
+    from yiwang.database import transaction
+    from yiwang.kit.workdays import WorkdayCalendar
+
+    settings = get_settings()
+
+    async def main() -> dict[str, Any]:
+        engine, _ = _worker_setup()
+        hotline = complaints.Hotline(
+            definitions=hotline_definitions.load(settings.definitions_dir),
+            calendar=WorkdayCalendar.from_directory(settings.definitions_dir / "calendar"),
+            directory=settings.definitions_dir,
+        )
+        try:
+            async with transaction(engine) as db:
+                if if_missing and await complaints.has_stored_model(db):
+                    return {}
+                return await complaints.retrain(db, hotline=hotline)
+        finally:
+            await audit_drain(engine)
+            await engine.dispose()
+
+    result = asyncio.run(main())
+    if not result:
+        typer.echo("a routing model is stored already")
+        return
+    typer.echo(
+        f"model {result['model_id']}: {result['examples']} examples "
+        f"({result['corrections']} re-routings), held-out accuracy {result['heldout_accuracy']:.1%}"
+    )
+
+
+async def audit_drain(engine) -> None:  # type: ignore[no-untyped-def]
+    """Seal what the command wrote into the audit chain before it exits."""
+    from yiwang.audit import service as audit
+
+    await audit.drain(engine)
+    await audit.seal(engine)
 
 
 @certificates_cli.command("rotate-key")

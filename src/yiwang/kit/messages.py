@@ -14,6 +14,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The request contains characters that cannot be stored (such as control "
         "characters); remove them and try again.",
     },
+    "overloaded": {
+        "zh": "访问人数较多，系统正在全力处理，请 {seconds} 秒后重试。您已提交的内容不会丢失。",
+        "en": "Many people are using the service right now; please try again in {seconds} "
+        "seconds. Nothing you already submitted is lost.",
+    },
     "validation_error": {
         "zh": "提交的信息有误，请按提示修改。",
         "en": "Some of the information is not valid; please correct it as shown.",
@@ -175,6 +180,76 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "签名密钥：{key_id}（公钥见 /api/v1/certificates/keys）",
         "en": "Signing key: {key_id} (public keys at /api/v1/certificates/keys)",
     },
+    # --- errors: 好差评 --------------------------------------------------------------------
+    "rating_not_yet": {
+        "zh": "办件办结后才能评价。",
+        "en": "An application can be rated once it is finished.",
+    },
+    "invalid_satisfaction_code": {
+        "zh": "评价等级应为1（非常满意）到5（非常不满意）。",
+        "en": "The rating must be 1 (very satisfied) to 5 (very dissatisfied).",
+    },
+    "invalid_channel": {"zh": "不认识的评价渠道。", "en": "Unknown rating channel."},
+    "rating_limit": {
+        "zh": "每件事可评价一次、追评一次，已经评价过了。",
+        "en": "Each application can be rated once and followed up once; both are used.",
+    },
+    "rectification_not_open": {
+        "zh": "这条整改已经完成或已撤销。",
+        "en": "This rectification is finished or set aside.",
+    },
+    "note_required": {"zh": "请记录回访情况。", "en": "Record what the call-back found."},
+    "outcome_required": {
+        "zh": "请写明整改结果（至少5个字）。",
+        "en": "Say what was put right (at least 5 characters).",
+    },
+    "appeal_reason_required": {
+        "zh": "请写明理由（至少5个字）。",
+        "en": "Give the reason (at least 5 characters).",
+    },
+    "no_appeal_pending": {
+        "zh": "这条整改没有待复核的申诉。",
+        "en": "There is no appeal to decide on this case.",
+    },
+    # --- errors: the 12345 hotline ---------------------------------------------------------
+    "unknown_kind": {
+        "zh": "诉求类型应为咨询、求助、投诉、举报或建议之一。",
+        "en": "The kind must be consultation, help, complaint, report or suggestion.",
+    },
+    "unknown_category": {"zh": "没有这个诉求分类。", "en": "No such category."},
+    "complaint_text_too_short": {
+        "zh": "请把问题说得具体一些（至少5个字）：什么事、在哪里、从什么时候开始。",
+        "en": "Please say a little more (at least 5 characters): what, where and since when.",
+    },
+    "location_incomplete": {
+        "zh": "位置坐标需要同时给出纬度和经度。",
+        "en": "Coordinates need both latitude and longitude.",
+    },
+    "invalid_coordinates": {"zh": "坐标超出范围。", "en": "The coordinates are out of range."},
+    "ticket_not_dispatchable": {
+        "zh": "这张工单已答复或办结，不能再派单。",
+        "en": "This ticket is answered or closed and cannot be dispatched again.",
+    },
+    "ticket_not_signable": {
+        "zh": "这张工单不在待签收状态。",
+        "en": "This ticket is not waiting to be signed for.",
+    },
+    "ticket_not_transferable": {
+        "zh": "这张工单已答复或办结，不能申请退回。",
+        "en": "This ticket is answered or closed; it cannot be handed back.",
+    },
+    "ticket_not_open": {
+        "zh": "这张工单已答复或办结。",
+        "en": "This ticket is already answered or closed.",
+    },
+    "ticket_not_replied": {
+        "zh": "工单答复后才能回访。",
+        "en": "A ticket can be followed up only after it is answered.",
+    },
+    "reply_too_short": {
+        "zh": "答复请写明处理结果（至少5个字）。",
+        "en": "Say what was done (at least 5 characters).",
+    },
     # --- errors: the exchange, consent and prefill -----------------------------------------
     "unknown_source": {"zh": "没有这个数据资源：{code}", "en": "No such data source: {code}"},
     "consent_required": {
@@ -259,6 +334,75 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "您的申请已提交并受理，各部门正在同时办理，承诺 {due} 前办结。",
         "en": "Your application is received; every department involved is working on it, "
         "promised by {due}.",
+    },
+    "notice.bad_rating.title": {
+        "zh": "收到差评，请1个工作日内回访（办件 {tracking_no}）",
+        "en": "A bad rating: call back within a working day (application {tracking_no})",
+    },
+    "notice.bad_rating.body": {
+        "zh": "办件 {tracking_no} 收到评价等级 {code}。请按时回访、整改并记录结果。",
+        "en": "Application {tracking_no} was rated {code}. Call back, put it right and record "
+        "the outcome in time.",
+    },
+    "notice.rectified.title": {
+        "zh": "您的差评已整改",
+        "en": "Your bad rating led to a fix",
+    },
+    "notice.rectified.body": {
+        "zh": "承办部门已就您的评价完成整改，可在办件页面查看整改结果。",
+        "en": "The department has acted on your rating; see what was done on the application's "
+        "page.",
+    },
+    "notice.rectification_overdue.title": {
+        "zh": "差评整改超时督办",
+        "en": "Overdue rectification escalated",
+    },
+    "notice.rectification_overdue.body": {
+        "zh": "差评整改（{case}）已超过时限，请尽快处理。",
+        "en": "Rectification {case} is past its deadline; deal with it now.",
+    },
+    "notice.ticket_received.title": {
+        "zh": "您的诉求已受理（工单 {ticket_no}）",
+        "en": "Your request was received (ticket {ticket_no})",
+    },
+    "notice.ticket_received.body": {
+        "zh": "工单 {ticket_no} 已受理并派往承办部门，答复前可随时查看办理进度。",
+        "en": "Ticket {ticket_no} was received and sent to the department that handles it; "
+        "follow its progress at any time.",
+    },
+    "notice.ticket_linked.title": {
+        "zh": "同一问题已有人反映（工单 {ticket_no}）",
+        "en": "Someone has already reported this (ticket {ticket_no})",
+    },
+    "notice.ticket_linked.body": {
+        "zh": "您反映的问题与工单 {other} 是同一问题，已合并办理，答复时会同时告知您。",
+        "en": "Your report is about the same problem as ticket {other}; they are handled "
+        "together and you will get the same answer.",
+    },
+    "notice.ticket_replied.title": {
+        "zh": "您的诉求已答复（工单 {ticket_no}）",
+        "en": "Your request was answered (ticket {ticket_no})",
+    },
+    "notice.ticket_replied.body": {
+        "zh": "承办部门已答复工单 {ticket_no}。请告诉我们问题是否解决、您是否满意。",
+        "en": "The department answered ticket {ticket_no}. Please tell us whether it is "
+        "resolved and whether you are satisfied.",
+    },
+    "notice.ticket_assigned.title": {
+        "zh": "新的12345工单待签收（{ticket_no}）",
+        "en": "A new 12345 ticket to sign for ({ticket_no})",
+    },
+    "notice.ticket_assigned.body": {
+        "zh": "工单 {ticket_no}（{category}）已派至本部门，请按时签收办理。",
+        "en": "Ticket {ticket_no} ({category}) was sent to your department; sign for it in time.",
+    },
+    "notice.ticket_escalated.title": {
+        "zh": "12345工单超时督办（{ticket_no}）",
+        "en": "Overdue 12345 ticket escalated ({ticket_no})",
+    },
+    "notice.ticket_escalated.body": {
+        "zh": "工单 {ticket_no} 未在时限内{late}，已升级督办。",
+        "en": "Ticket {ticket_no} missed its {late} deadline and was escalated.",
     },
     "notice.branch_approved.title": {
         "zh": "{service} 已办结（办件 {tracking_no}）",
@@ -1152,5 +1296,475 @@ MESSAGES: dict[str, dict[str, str]] = {
     "failure.circuit_open": {
         "zh": "连续失败后暂停访问（熔断）",
         "en": "Paused after repeated failures (circuit open)",
+    },
+    # --- pages: 12345 我要反映, the dispatch centre and departments' tickets, 好差评 and 差评整改,
+    # my licences ---------------------------------------------------------------------------
+    "nav.hotline": {"zh": "12345 我要反映", "en": "12345 Report a problem"},
+    "nav.hotline_inbox": {"zh": "12345 工单", "en": "12345 tickets"},
+    "nav.hotline_queue": {"zh": "12345 派单", "en": "12345 dispatch"},
+    "nav.rectifications": {"zh": "差评整改", "en": "Bad ratings"},
+    "nav.appeals": {"zh": "差评申诉", "en": "Rating appeals"},
+    "nav.licences": {"zh": "我的证照", "en": "My licences"},
+    "home.hotline": {"zh": "12345 政务服务便民热线", "en": "12345 Government service hotline"},
+    "home.hotline_text": {
+        "zh": "路灯不亮、垃圾没清、噪声扰民、消费纠纷……在网上反映，派给负责的部门限时答复，"
+        "办理进度随时可查。",
+        "en": "A street light out, rubbish not collected, noise, a dispute with a shop: report it "
+        "here and the department responsible answers within a set time; follow it as it goes.",
+    },
+    "hotline.public_only": {
+        "zh": "这个页面供群众和企业反映问题。工作人员请在工作台处理工单。",
+        "en": "This page is for the public to report problems; staff handle tickets on the "
+        "workbench.",
+    },
+    "hotline.new.title": {"zh": "12345 我要反映", "en": "12345: report a problem"},
+    "hotline.new.cta": {"zh": "我要反映", "en": "Report a problem"},
+    "hotline.new.lead": {
+        "zh": "您反映的问题会派给负责的部门办理：一般问题 7 个工作日内答复，水电气问题 24 小时内，"
+        "危及生命财产安全的 2 小时内。",
+        "en": "What you report goes to the department responsible: most problems are answered "
+        "within 7 working days, water, power and gas within 24 hours, and anything that "
+        "endangers life or property within 2 hours.",
+    },
+    "hotline.new.emergency": {
+        "zh": "正在发生的火灾、事故、治安警情请直接拨打 119、120、110。",
+        "en": "For a fire, an accident or a crime happening now, call 119, 120 or 110.",
+    },
+    "hotline.kind": {"zh": "诉求类型", "en": "What kind of request"},
+    "hotline.kind_hint": {
+        "zh": "拿不准就选“投诉”，派单员会帮您分类。",
+        "en": "If unsure, choose Complaint; the dispatcher sorts it out.",
+    },
+    "hotline.kind_required": {"zh": "请选择诉求类型。", "en": "Choose what kind of request it is."},
+    "hotline.text": {"zh": "您要反映的问题", "en": "The problem"},
+    "hotline.text_hint": {
+        "zh": "请写清楚：什么事、在哪里、从什么时候开始。例如：胜利西路88号门口的路灯坏了，"
+        "已经三天晚上不亮。",
+        "en": "Say what, where and since when. For example: the street light outside 88 "
+        "Shengli Road West has been out for three nights.",
+    },
+    "hotline.text_too_long": {
+        "zh": "内容过长，请控制在 {max} 字以内。",
+        "en": "This is too long; keep it within {max} characters.",
+    },
+    "hotline.address": {"zh": "地点", "en": "Where"},
+    "hotline.address_hint": {
+        "zh": "街道、路名、门牌号或小区楼栋",
+        "en": "Street, road, house number, or estate and building",
+    },
+    "hotline.location": {"zh": "位置坐标", "en": "Map position"},
+    "hotline.location_hint": {
+        "zh": "可不填。填了可以帮部门更快找到地点，也能发现别人反映过的同一问题。",
+        "en": "You may leave this out. It helps the department find the place, and finds "
+        "the same problem if someone has already reported it.",
+    },
+    "hotline.lat": {"zh": "纬度", "en": "Latitude"},
+    "hotline.lon": {"zh": "经度", "en": "Longitude"},
+    "hotline.coordinate_not_number": {
+        "zh": "请填写数字，例如 30.638800。",
+        "en": "Enter a number, such as 30.638800.",
+    },
+    "hotline.use_location": {"zh": "使用我的位置", "en": "Use my location"},
+    "hotline.locating": {"zh": "正在获取位置……", "en": "Finding your location…"},
+    "hotline.located": {
+        "zh": "已填入您当前的位置。",
+        "en": "Your present location is filled in.",
+    },
+    "hotline.locate_failed": {
+        "zh": "没能获取位置，可以不填，或手动填写。",
+        "en": "Your location could not be found; leave it out or type it in.",
+    },
+    "hotline.photos_later": {
+        "zh": "暂不支持在这里上传照片；承办部门联系您时可以提供。",
+        "en": "Photos cannot be uploaded here yet; you can give them to the department when "
+        "it contacts you.",
+    },
+    "hotline.submit": {"zh": "提交", "en": "Send"},
+    "hotline.privacy": {
+        "zh": "您的姓名和电话只给承办部门用于联系您，不会公开。",
+        "en": "Your name and phone number go only to the department, to contact you; they are "
+        "never published.",
+    },
+    "hotline.filed.title": {"zh": "您的诉求已受理", "en": "Your request is received"},
+    "hotline.filed.next": {
+        "zh": "我们已把它派给负责的部门（需要人工分派的，派单员会尽快处理）。部门答复后会通知您，"
+        "请告诉我们问题是否解决。随时可以在这里查看进度：",
+        "en": "It goes to the department responsible (a dispatcher routes it if it needs a "
+        "person to). You will be told when the department answers; then tell us whether it is "
+        "resolved. Follow it any time in",
+    },
+    "hotline.mine.title": {"zh": "我的诉求", "en": "My requests"},
+    "hotline.mine.none": {
+        "zh": "您还没有反映过问题。",
+        "en": "You have not reported anything yet.",
+    },
+    "ticket.heading": {"zh": "12345 工单", "en": "12345 ticket"},
+    "ticket.title": {"zh": "12345 工单 {no}", "en": "12345 ticket {no}"},
+    "ticket.no": {"zh": "工单号", "en": "Ticket number"},
+    "ticket.status": {"zh": "状态", "en": "Status"},
+    "ticket.status.dispatching": {"zh": "正在分派", "en": "Being routed"},
+    "ticket.status.assigned": {"zh": "待签收", "en": "Sent to the department"},
+    "ticket.status.in_progress": {"zh": "办理中", "en": "Being handled"},
+    "ticket.status.replied": {"zh": "已答复", "en": "Answered"},
+    "ticket.status.closed": {"zh": "已办结", "en": "Closed"},
+    "ticket.status.linked": {"zh": "合并办理", "en": "Handled with an earlier report"},
+    "ticket.emergency": {"zh": "紧急", "en": "Emergency"},
+    "ticket.category": {"zh": "问题分类", "en": "Category"},
+    "ticket.department": {"zh": "承办部门", "en": "Department"},
+    "ticket.being_routed": {"zh": "正在分派", "en": "Being routed"},
+    "ticket.received": {"zh": "受理时间", "en": "Received"},
+    "ticket.answer_due": {"zh": "答复期限", "en": "Answer due"},
+    "ticket.sign_due": {"zh": "签收期限", "en": "Sign for by"},
+    "ticket.linked_to": {"zh": "合并到工单", "en": "Handled with ticket"},
+    "ticket.coordinates": {"zh": "坐标：{lat}，{lon}", "en": "Position: {lat}, {lon}"},
+    "ticket.no_place": {"zh": "未填写", "en": "Not given"},
+    "ticket.progress": {"zh": "办理进度", "en": "Progress"},
+    "ticket.steps": {"zh": "工单办理环节", "en": "The ticket's steps"},
+    "ticket.step.received": {"zh": "受理", "en": "Received"},
+    "ticket.step.dispatched": {"zh": "派单", "en": "Routed"},
+    "ticket.step.signed": {"zh": "签收", "en": "Taken on"},
+    "ticket.step.replied": {"zh": "答复", "en": "Answered"},
+    "ticket.step.called_back": {"zh": "回访", "en": "Followed up"},
+    "ticket.what": {"zh": "反映的问题", "en": "What was reported"},
+    "ticket.reply": {"zh": "部门答复", "en": "The department's answer"},
+    "ticket.timeline": {"zh": "办理记录", "en": "History"},
+    "ticket.linked_notice": {
+        "zh": "已有人反映同一问题，合并办理：工单号 {no}。答复时会同时告知您。",
+        "en": "Someone has already reported the same problem; they are handled together: "
+        "ticket {no}. You will get the same answer.",
+    },
+    "ticket.clock.left": {
+        "zh": "{time} 前（还剩 {h} 小时 {m} 分）",
+        "en": "By {time} ({h} h {m} min left)",
+    },
+    "ticket.clock.left_minutes": {
+        "zh": "{time} 前（还剩 {m} 分钟）",
+        "en": "By {time} ({m} min left)",
+    },
+    "ticket.clock.overdue_minutes": {
+        "zh": "应于 {time} 前，已超时 {m} 分钟",
+        "en": "was due by {time}, {m} min late",
+    },
+    "ticket.clock.overdue_badge": {"zh": "已超时", "en": "Overdue"},
+    "ticket.clock.overdue": {
+        "zh": "应于 {time} 前，已超时 {h} 小时 {m} 分",
+        "en": "was due by {time}, {h} h {m} min late",
+    },
+    "ticket.resolved_yes": {"zh": "已解决", "en": "Resolved"},
+    "ticket.resolved_no": {"zh": "未解决", "en": "Not resolved"},
+    "ticket.satisfied_yes": {"zh": "满意", "en": "Satisfied"},
+    "ticket.satisfied_no": {"zh": "不满意", "en": "Not satisfied"},
+    "ticket.channel.web": {"zh": "网站", "en": "website"},
+    "ticket.channel.mobile": {"zh": "手机", "en": "mobile"},
+    "ticket.channel.api": {"zh": "接口", "en": "API"},
+    "ticket.channel.phone": {"zh": "电话", "en": "phone"},
+    "ticket.channel.open311": {"zh": "Open311 接口", "en": "Open311"},
+    "ticket.routed_by.rule": {"zh": "按派单规则", "en": "by a rule"},
+    "ticket.routed_by.model": {"zh": "按模型建议", "en": "by the model"},
+    "ticket.routed_by.dispatcher": {"zh": "派单员派单", "en": "by a dispatcher"},
+    "ticket.routed_by.reporter": {"zh": "按反映人所选", "en": "as the reporter chose"},
+    "ticket.late.sign_for": {"zh": "签收", "en": "sign-for"},
+    "ticket.late.answer": {"zh": "答复", "en": "answer"},
+    "ticket.event.received": {"zh": "已受理（{channel}）", "en": "Received ({channel})"},
+    "ticket.event.queued": {
+        "zh": "等待派单员分派承办部门",
+        "en": "Waiting for a dispatcher to choose the department",
+    },
+    "ticket.event.dispatched": {
+        "zh": "已派至{department}（{category}）",
+        "en": "Sent to {department} ({category})",
+    },
+    "ticket.event.dispatched_by": {
+        "zh": "已派至{department}（{category}，{by}）",
+        "en": "Sent to {department} ({category}, {by})",
+    },
+    "ticket.event.linked": {
+        "zh": "与工单 {no} 是同一问题，合并办理",
+        "en": "The same problem as ticket {no}; handled together",
+    },
+    "ticket.event.duplicate_linked": {
+        "zh": "又有人反映同一问题（工单 {no}），合并办理",
+        "en": "Someone else reported the same problem (ticket {no}); handled together",
+    },
+    "ticket.event.signed": {"zh": "{department}已签收", "en": "{department} took it on"},
+    "ticket.event.transfer_requested": {
+        "zh": "承办部门申请退回",
+        "en": "The department asked to hand it back",
+    },
+    "ticket.event.transfer_refused": {
+        "zh": "派单中心不同意退回，仍由{department}办理",
+        "en": "The dispatch centre kept it with {department}",
+    },
+    "ticket.event.replied": {"zh": "{department}已答复", "en": "{department} answered"},
+    "ticket.event.replied_with": {
+        "zh": "已随工单 {no} 一并答复",
+        "en": "Answered together with ticket {no}",
+    },
+    "ticket.event.called_back": {
+        "zh": "回访：{resolved}，{satisfied}",
+        "en": "Follow-up: {resolved}, {satisfied}",
+    },
+    "ticket.event.reopened": {
+        "zh": "回访：{resolved}，{satisfied}。已退回承办部门重新办理",
+        "en": "Follow-up: {resolved}, {satisfied}. Sent back to the department to handle again",
+    },
+    "ticket.event.escalated": {
+        "zh": "未按时{late}，已升级督办",
+        "en": "Missed its {late} deadline; escalated",
+    },
+    "ticket.event.other": {"zh": "工单有更新", "en": "The ticket was updated"},
+    "hotline.callback.title": {"zh": "回访：问题解决了吗？", "en": "Follow-up: is it resolved?"},
+    "hotline.callback.lead": {
+        "zh": "部门已答复。请告诉我们结果；没有解决的，会退回部门重新办理。",
+        "en": "The department has answered. Tell us how it went; if it is not resolved, it goes "
+        "back to the department to handle again.",
+    },
+    "hotline.callback.resolved": {"zh": "解决了吗？", "en": "Is it resolved?"},
+    "hotline.callback.resolved_hint": {
+        "zh": "选“否”会退回部门重新办理。",
+        "en": "Choosing No sends it back to the department.",
+    },
+    "hotline.callback.satisfied": {"zh": "满意吗？", "en": "Are you satisfied?"},
+    "hotline.callback.yes": {"zh": "是", "en": "Yes"},
+    "hotline.callback.no": {"zh": "否", "en": "No"},
+    "hotline.callback.comment": {"zh": "还想说的", "en": "Anything else"},
+    "hotline.callback.submit": {"zh": "提交回访", "en": "Send"},
+    "hotline.callback.resolved_required": {
+        "zh": "请选择问题是否解决。",
+        "en": "Say whether it is resolved.",
+    },
+    "hotline.callback.satisfied_required": {
+        "zh": "请选择是否满意。",
+        "en": "Say whether you are satisfied.",
+    },
+    "hotline.callback.given": {"zh": "您的回访", "en": "Your follow-up"},
+    "hotline.callback.reporter_said": {"zh": "反映人回访", "en": "The reporter's follow-up"},
+    "hotline.queue.title": {"zh": "12345 派单", "en": "12345 dispatch"},
+    "hotline.queue.lead": {
+        "zh": "系统没把握的工单和部门的退回申请，紧急的在前。已按系统建议选好分类，核对后派单。",
+        "en": "Tickets the system was not sure of, and departments' requests to hand one back; "
+        "emergencies first. The suggested category is chosen already: check it and send.",
+    },
+    "hotline.queue.empty": {"zh": "没有待派的工单。", "en": "Nothing to route."},
+    "hotline.queue.count": {"zh": "共 {n} 张待处理。", "en": "{n} to deal with."},
+    "hotline.queue.count.one": {"zh": "共 1 张待处理。", "en": "1 to deal with."},
+    "hotline.queue.suggested": {"zh": "系统建议：", "en": "Suggested:"},
+    "hotline.queue.confidence": {"zh": "{percent}%", "en": "{percent}%"},
+    "hotline.queue.transfer_badge": {"zh": "申请退回", "en": "Hand-back request"},
+    "hotline.queue.transfer_from": {
+        "zh": "{department}申请退回（现分类：{category}）",
+        "en": "{department} asks to hand it back (now: {category})",
+    },
+    "hotline.dispatch.title": {"zh": "派单", "en": "Route"},
+    "hotline.dispatch.category": {
+        "zh": "问题分类（决定承办部门）",
+        "en": "Category (decides the department)",
+    },
+    "hotline.dispatch.submit": {"zh": "派单", "en": "Send"},
+    "hotline.dispatch.transfer": {"zh": "改派", "en": "Send elsewhere"},
+    "hotline.dispatch.keep": {
+        "zh": "不同意退回，仍由{department}办理",
+        "en": "Refuse: keep it with {department}",
+    },
+    "hotline.dispatch.choose": {"zh": "请选择问题分类。", "en": "Choose a category."},
+    "hotline.inbox.title": {"zh": "12345 工单", "en": "12345 tickets"},
+    "hotline.inbox.caption": {
+        "zh": "本部门的 12345 工单，紧急的和最先到期的在前",
+        "en": "The department's 12345 tickets, emergencies and the soonest due first",
+    },
+    "hotline.inbox.count": {
+        "zh": "共 {n} 张待办，紧急的和最先到期的在前。",
+        "en": "{n} open, emergencies and the soonest due first.",
+    },
+    "hotline.inbox.count.one": {
+        "zh": "共 1 张待办。",
+        "en": "1 open.",
+    },
+    "hotline.inbox.empty": {"zh": "没有待办的工单。", "en": "No open tickets."},
+    "hotline.inbox.replied": {"zh": "已答复，等待回访", "en": "Answered, awaiting follow-up"},
+    "hotline.inbox.due": {"zh": "期限", "en": "Due"},
+    "hotline.inbox.ticket": {"zh": "工单", "en": "Ticket"},
+    "hotline.inbox.sign_by": {"zh": "签收：", "en": "Sign for: "},
+    "hotline.inbox.answer_by": {"zh": "答复：", "en": "Answer: "},
+    "hotline.inbox.awaiting_callback": {"zh": "等待回访", "en": "Awaiting follow-up"},
+    "hotline.back": {"zh": "返回工单列表", "en": "Back to the tickets"},
+    "hotline.handle": {"zh": "办理", "en": "Handle"},
+    "hotline.sign": {"zh": "签收", "en": "Take it on"},
+    "hotline.reply": {"zh": "答复", "en": "Answer"},
+    "hotline.reply_hint": {
+        "zh": "写明查看了什么、做了什么、结果如何；反映人会看到原文。",
+        "en": "Say what was checked, what was done and the result; the reporter reads it "
+        "as written.",
+    },
+    "hotline.reply_submit": {"zh": "提交答复", "en": "Send the answer"},
+    "hotline.transfer.title": {"zh": "申请退回（不属本部门职责）", "en": "Hand it back (not ours)"},
+    "hotline.transfer.lead": {
+        "zh": "首接负责：派单中心改派之前，工单仍由本部门办理。",
+        "en": "First contact answers: until the dispatch centre moves it, it stays ours.",
+    },
+    "hotline.transfer.reason": {"zh": "退回理由", "en": "Why it is not ours"},
+    "hotline.transfer.reason_required": {
+        "zh": "请写明退回理由。",
+        "en": "Say why it is not ours.",
+    },
+    "hotline.transfer.submit": {"zh": "申请退回", "en": "Ask to hand it back"},
+    "hotline.transfer.pending": {
+        "zh": "已申请退回，等待派单中心处理；在此之前仍由本部门办理。",
+        "en": "Hand-back requested; until the dispatch centre decides, it is still ours.",
+    },
+    "hotline.notice.signed": {"zh": "已签收工单 {no}。", "en": "Ticket {no} taken on."},
+    "hotline.notice.replied": {"zh": "已答复工单 {no}。", "en": "Ticket {no} answered."},
+    "hotline.notice.transfer_requested": {
+        "zh": "已就工单 {no} 申请退回。",
+        "en": "Hand-back of ticket {no} requested.",
+    },
+    "hotline.notice.dispatched": {"zh": "工单 {no} 已派单。", "en": "Ticket {no} routed."},
+    "hotline.notice.kept": {
+        "zh": "工单 {no} 不同意退回，仍由原部门办理。",
+        "en": "Ticket {no} stays with its department.",
+    },
+    "application.notice.rated": {
+        "zh": "感谢您的评价。",
+        "en": "Thank you for your rating.",
+    },
+    "rating.title": {"zh": "好差评", "en": "Rate this service"},
+    "rating.level": {"zh": "您对这次办事满意吗？", "en": "How satisfied are you?"},
+    "rating.follow_up_level": {
+        "zh": "追评：现在您满意吗？",
+        "en": "Follow-up: how satisfied are you now?",
+    },
+    "rating.level_hint": {
+        "zh": "选“不满意”或“非常不满意”，承办部门会在 1 个工作日内回访，15 个工作日内整改。",
+        "en": "Choosing Dissatisfied or Very dissatisfied gets a call from the department within "
+        "a working day and a fix within 15.",
+    },
+    "rating.level_required": {"zh": "请选择满意程度。", "en": "Choose how satisfied you are."},
+    "rating.comment": {"zh": "评价内容", "en": "Comment"},
+    "rating.comment_hint": {
+        "zh": "哪里好，哪里需要改进",
+        "en": "What went well, and what should change",
+    },
+    "rating.submit": {"zh": "提交评价", "en": "Send the rating"},
+    "rating.submit_follow_up": {"zh": "提交追评", "en": "Send the follow-up"},
+    "rating.given": {"zh": "您的评价：", "en": "Your rating:"},
+    "rating.follow_up_given": {"zh": "您的追评：", "en": "Your follow-up:"},
+    "rating.set_aside": {
+        "zh": "这条评价经申诉复核已被撤销：{reason}",
+        "en": "This rating was set aside on appeal: {reason}",
+    },
+    "rectification.by": {"zh": "{department}整改", "en": "{department} puts it right"},
+    "rectification.status.open": {"zh": "待回访", "en": "To call back"},
+    "rectification.status.called_back": {
+        "zh": "已回访，整改中",
+        "en": "Called back; being put right",
+    },
+    "rectification.status.rectified": {"zh": "已整改", "en": "Put right"},
+    "rectification.status.set_aside": {"zh": "已撤销", "en": "Set aside"},
+    "rectification.callback_due": {"zh": "回访期限", "en": "Call back by"},
+    "rectification.rectify_due": {"zh": "整改期限", "en": "Put right by"},
+    "rectification.called_back": {"zh": "已于 {time} 回访", "en": "called back {time}"},
+    "rectification.outcome": {"zh": "整改结果", "en": "What was put right"},
+    "rectify.title": {"zh": "差评整改", "en": "Bad ratings to put right"},
+    "rectify.title_admin": {"zh": "差评申诉复核", "en": "Rating appeals"},
+    "rectify.lead": {
+        "zh": "本部门收到的差评：1 个工作日内回访，15 个工作日内整改，整改结果申请人可见。",
+        "en": "The department's bad ratings: call the rater back within a working day, put it "
+        "right within 15; the rater sees the outcome.",
+    },
+    "rectify.lead_admin": {
+        "zh": "部门认为属于恶意差评的申诉。撤销后该评价不计入统计，理由会保留。",
+        "en": "Departments' appeals against ratings they hold malicious. A rating set aside is "
+        "not counted; the reason is kept.",
+    },
+    "rectify.none": {"zh": "本部门没有差评整改。", "en": "No bad ratings to put right."},
+    "rectify.no_appeals": {"zh": "没有待复核的申诉。", "en": "No appeals to decide."},
+    "rectify.closed": {"zh": "已完成", "en": "Done"},
+    "rectify.case": {"zh": "办件 {no}", "en": "Application {no}"},
+    "rectify.rated": {"zh": "评价：{level}（{date}）", "en": "Rated: {level} ({date})"},
+    "rectify.rater_said": {"zh": "评价内容：{comment}", "en": "The rater wrote: {comment}"},
+    "rectify.status": {"zh": "状态", "en": "Status"},
+    "rectify.overdue": {"zh": "已超期", "en": "Overdue"},
+    "rectify.called_back_at": {"zh": "已于 {time} 回访", "en": "called back {time}"},
+    "rectify.rectified_at": {"zh": "已于 {time} 整改", "en": "put right {time}"},
+    "rectify.note": {"zh": "回访情况", "en": "What the rater said"},
+    "rectify.note_hint": {
+        "zh": "电话回访了解到的情况（仅部门可见）",
+        "en": "What you heard when you called (seen only by the department)",
+    },
+    "rectify.callback_submit": {"zh": "记录回访", "en": "Record the call-back"},
+    "rectify.outcome_hint": {
+        "zh": "做了哪些整改；申请人会在办件页面看到",
+        "en": "What was put right; the rater sees it on the application's page",
+    },
+    "rectify.rectify_submit": {"zh": "完成整改", "en": "Mark as put right"},
+    "rectify.appeal": {"zh": "申诉", "en": "Appeal"},
+    "rectify.appeal_title": {"zh": "申诉（恶意差评）", "en": "Appeal (malicious rating)"},
+    "rectify.appeal_reason": {"zh": "申诉理由", "en": "Why the rating is malicious"},
+    "rectify.appeal_hint": {
+        "zh": "由管理员复核；理由会保留。",
+        "en": "An administrator decides; the reason is kept.",
+    },
+    "rectify.appeal_submit": {"zh": "提交申诉", "en": "Appeal"},
+    "rectify.appeal_pending": {"zh": "申诉待复核", "en": "Appeal pending"},
+    "rectify.appeal_decided.set_aside": {
+        "zh": "申诉成立，差评已撤销",
+        "en": "Upheld: rating set aside",
+    },
+    "rectify.appeal_decided.upheld": {"zh": "申诉不成立，差评维持", "en": "Refused: rating stands"},
+    "rectify.decision_reason": {"zh": "复核理由", "en": "Reason for the decision"},
+    "rectify.decision_required": {
+        "zh": "请选择撤销或维持。",
+        "en": "Choose to set the rating aside or to let it stand.",
+    },
+    "rectify.set_aside": {"zh": "撤销该差评", "en": "Set the rating aside"},
+    "rectify.uphold": {"zh": "维持差评", "en": "Let the rating stand"},
+    "rectify.notice.callback": {"zh": "已记录回访。", "en": "Call-back recorded."},
+    "rectify.notice.rectify": {
+        "zh": "已完成整改，申请人会看到整改结果。",
+        "en": "Marked as put right; the rater sees the outcome.",
+    },
+    "rectify.notice.appeal": {
+        "zh": "已提交申诉，等待管理员复核。",
+        "en": "Appeal sent; an administrator decides.",
+    },
+    "rectify.notice.decision": {"zh": "已完成复核。", "en": "Decision recorded."},
+    "licences.title": {"zh": "我的证照", "en": "My licences"},
+    "licences.lead": {
+        "zh": "部门审批后签发的电子证照。办理其他事项时会自动关联，不用再交纸质材料；"
+        "别人扫码或打开核验页面即可查验真伪。",
+        "en": "Electronic licences issued when departments approved your applications. Later "
+        "applications use them instead of paper, and anyone can check them on their "
+        "verification page.",
+    },
+    "licences.none": {"zh": "您还没有电子证照。", "en": "You have no electronic licences yet."},
+    "licences.status.valid": {"zh": "有效", "en": "Valid"},
+    "licences.status.revoked": {"zh": "已注销", "en": "Revoked"},
+    "licences.status.expired": {"zh": "已过期", "en": "Expired"},
+    "licences.pdf": {"zh": "下载PDF", "en": "Download PDF"},
+    "licences.verify": {"zh": "核验页面", "en": "Verification page"},
+    "licences.from_application": {"zh": "查看签发它的办件", "en": "The application that issued it"},
+    "licences.issued": {"zh": "已签发的电子证照", "en": "Licences issued"},
+    "licences.materials_title": {"zh": "免提交的材料", "en": "Papers you need not send"},
+    "licences.material_met": {
+        "zh": "免提交：已自动关联电子{type}",
+        "en": "Not needed: your electronic {type} is attached,",
+    },
+    "licences.material_shared": {
+        "zh": "由部门共享数据提供",
+        "en": "Provided from the departments' shared data",
+    },
+    "licences.material_yours": {"zh": "由您提供", "en": "From you"},
+    "licences.all_materials": {
+        "zh": "全部材料（{n} 项，其中 {exempt} 项免提交）",
+        "en": "All materials ({n}, of which {exempt} not needed from you)",
+    },
+    "timeline.licence": {"zh": "电子证照", "en": "electronic licence"},
+    "timeline.certificate_issued": {
+        "zh": "{service}：已签发电子{type}（{identifier}）",
+        "en": "{service}: electronic {type} issued ({identifier})",
+    },
+    "timeline.licence_attached": {
+        "zh": "{service}：已自动关联电子证照（{identifier}），{material}免提交",
+        "en": "{service}: your electronic licence ({identifier}) stands in for {material}",
     },
 }

@@ -1,0 +1,937 @@
+"""接诉即办: a ticket's life — received, routed (rules, model, or a dispatcher), linked to an
+open duplicate, signed for, answered, followed up by a call-back — with its deadlines."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import functools
+import math
+import time
+import uuid
+import weakref
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from yiwang.audit import service as audit
+from yiwang.complaints import routing, training
+from yiwang.complaints.definitions import HotlineDefinitions
+from yiwang.complaints.models import (
+    routing_corrections,
+    routing_models,
+    ticket_counters,
+    ticket_events,
+    tickets,
+)
+from yiwang.database import Db, tx_state
+from yiwang.errors import Conflict, Invalid, NotFound, field_error
+from yiwang.identity import repository as identity_repo
+from yiwang.kit.text import clean_text
+from yiwang.kit.workdays import WorkdayCalendar
+from yiwang.notifications import service as notifications
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+OPEN = ("dispatching", "assigned", "in_progress", "replied")
+HANDLER_ROLE = "hotline_handler"
+DISPATCHER_ROLE = "dispatcher"
+SUPERVISOR_ROLE = "supervisor"
+CENTRE = "hotline"
+MODEL_RECHECK_SECONDS = 5.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Hotline:
+    """What the hotline runs on: its definitions (and their folder) and the working days."""
+
+    definitions: HotlineDefinitions
+    calendar: WorkdayCalendar
+    directory: Path
+
+    @functools.cached_property
+    def rules(self) -> list[routing.Rule]:
+        """The dispatch office's rules, read once."""
+        return routing.rules_from(self.definitions.model_dump())
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+# --- the routing model, cached per engine ------------------------------------------------------
+
+
+class _ModelCache:
+    def __init__(self) -> None:
+        self.model_id: int | None = None
+        self.model: routing.Model | None = None
+        self.checked_at = 0.0
+
+
+_models: weakref.WeakKeyDictionary[AsyncEngine, _ModelCache] = weakref.WeakKeyDictionary()
+
+
+async def current_model(db: Db, hotline: Hotline) -> routing.Model:
+    """The newest retrained model (servers pick one up within seconds), or else the model of
+    the shipped dispatch history, trained once per process off the event loop."""
+    stored = await _stored_model(db)
+    if stored is not None:
+        return stored
+    return (await asyncio.to_thread(training.shipped, hotline.directory)).model
+
+
+async def has_stored_model(db: Db) -> bool:
+    """Whether `yiwang complaints retrain` has stored a model."""
+    return (await db.execute(sa.select(routing_models.c.id).limit(1))).first() is not None
+
+
+async def _stored_model(db: Db) -> routing.Model | None:
+    cache = _models.setdefault(db.engine, _ModelCache())
+    now = time.monotonic()
+    if now - cache.checked_at > MODEL_RECHECK_SECONDS or cache.model is None:
+        latest = (await db.execute(sa.select(sa.func.max(routing_models.c.id)))).scalar()
+        cache.checked_at = now
+        if latest is not None and latest != cache.model_id:
+            blob = (
+                await db.execute(
+                    sa.select(routing_models.c.model).where(routing_models.c.id == latest)
+                )
+            ).scalar_one()
+            cache.model, cache.model_id = routing.Model.from_json(blob), latest
+    return cache.model
+
+
+def forget_model(engine: AsyncEngine) -> None:
+    """Drop the cached model (tests, after a retrain in the same process)."""
+    _models.pop(engine, None)
+
+
+async def retrain(db: Db, *, hotline: Hotline) -> dict[str, Any]:
+    """`yiwang complaints retrain`: learn from the history and every re-routing so far, and
+    keep the model; every server switches to it."""
+    learned = await asyncio.to_thread(training.train_with, hotline.directory, await corrections(db))
+    result = await db.execute(
+        sa.insert(routing_models)
+        .values(
+            trained_at=_now(),
+            examples=learned.examples,
+            corrections=learned.corrections,
+            heldout_accuracy=learned.heldout_accuracy,
+            model=learned.model.to_json(),
+        )
+        .returning(routing_models.c.id)
+    )
+    model_id = int(result.scalar_one())
+    summary_ = {
+        "model_id": model_id,
+        "examples": learned.examples,
+        "corrections": learned.corrections,
+        "heldout_accuracy": round(learned.heldout_accuracy, 4),
+    }
+    await audit.record(
+        db,
+        actor=None,
+        action="complaints.model_trained",
+        target_type="routing_model",
+        target_id=str(model_id),
+        after=summary_,
+    )
+    return summary_
+
+
+async def corrections(db: Db) -> list[routing.Example]:
+    """The dispatch centre's re-routings, oldest first: what retraining learns from."""
+    rows = await db.execute(
+        sa.select(routing_corrections.c.text, routing_corrections.c.category).order_by(
+            routing_corrections.c.id
+        )
+    )
+    return [routing.Example(text=r.text, category=r.category) for r in rows]
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+def deadlines(
+    hotline: Hotline, *, deadline_class: str, start: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """(sign-for deadline, answer deadline) of a ticket dispatched at ``start``: hours on the
+    clock for emergencies and utilities, working days (to the end of the day) otherwise."""
+    rule = hotline.definitions.deadlines[deadline_class]  # type: ignore[index]
+    sign_due = start + dt.timedelta(minutes=rule.sign_for_minutes)
+    if rule.answer_hours is not None:
+        return sign_due, start + dt.timedelta(hours=rule.answer_hours)
+    local_day = start.astimezone(CHINA).date()
+    last_day = hotline.calendar.add_workdays(local_day, rule.answer_workdays or 0)
+    end = dt.datetime.combine(last_day, dt.time(23, 59, 59), CHINA)
+    return sign_due, end.astimezone(dt.UTC)
+
+
+# --- receiving -----------------------------------------------------------------------------------
+
+
+async def _next_ticket_no(db: Db, day: dt.date) -> str:
+    key = day.strftime("%Y%m%d")
+    insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(ticket_counters)
+        .values(day=key, last=1)
+        .on_conflict_do_update(
+            index_elements=[ticket_counters.c.day], set_={"last": ticket_counters.c.last + 1}
+        )
+        .returning(ticket_counters.c.last)
+    )
+    return f"12345{key}{int((await db.execute(statement)).scalar_one()):05d}"
+
+
+def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in metres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def _place(address: str | None) -> str:
+    return "".join(clean_text(address or "").split())
+
+
+async def _open_duplicate(
+    db: Db,
+    hotline: Hotline,
+    *,
+    category: str,
+    address: str | None,
+    lat: float | None,
+    lon: float | None,
+    now: dt.datetime,
+) -> Any:
+    """An open ticket about the same kind of problem at the same place, within the window."""
+    rule = hotline.definitions.duplicates
+    since = now - dt.timedelta(hours=rule.window_hours)
+    rows = await db.execute(
+        sa.select(tickets)
+        .where(
+            tickets.c.category == category,
+            tickets.c.status.in_(OPEN),
+            tickets.c.duplicate_of.is_(None),
+            tickets.c.created_at >= since,
+        )
+        .order_by(tickets.c.created_at)
+        .limit(200)
+    )
+    place = _place(address)
+    for row in rows:
+        if lat is not None and lon is not None and row.lat is not None and row.lon is not None:
+            if _distance_m((lat, lon), (row.lat, row.lon)) <= rule.radius_m:
+                return row
+        elif place and place == _place(row.address):
+            return row
+    return None
+
+
+def _validate(
+    hotline: Hotline,
+    *,
+    kind: str,
+    text: str,
+    address: str | None,
+    lat: float | None,
+    lon: float | None,
+    category: str | None,
+) -> list[dict[str, Any]]:
+    errors = []
+    if kind not in {k.code for k in hotline.definitions.kinds}:
+        errors.append(field_error("kind", "unknown_kind"))
+    if len(text.strip()) < 5:
+        errors.append(field_error("text", "complaint_text_too_short"))
+    if (lat is None) != (lon is None):
+        errors.append(field_error("location", "location_incomplete"))
+    if lat is not None and not (-90 <= lat <= 90):
+        errors.append(field_error("location.lat", "invalid_coordinates"))
+    if lon is not None and not (-180 <= lon <= 180):
+        errors.append(field_error("location.lon", "invalid_coordinates"))
+    if category is not None and category not in hotline.definitions.categories:
+        errors.append(field_error("category", "unknown_category"))
+    if address is not None and len(address) > 200:
+        errors.append(field_error("location.address", "too_long"))
+    return errors
+
+
+async def submit(
+    db: Db,
+    *,
+    hotline: Hotline,
+    actor: Any | None,
+    kind: str,
+    text: str,
+    channel: str,
+    address: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    category: str | None = None,
+    media_urls: list[str] | None = None,
+    reporter_name: str | None = None,
+    reporter_phone: str | None = None,
+    reporter_email: str | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """受理: a new ticket, routed at once where the rules or the model are sure, else queued
+    for the dispatch centre; linked to an open ticket about the same problem at the same place.
+    Returns the ticket and whether it was created now (False: a replay of the same key)."""
+    text = " ".join(text.split()) if text else ""
+    address = " ".join(address.split()) if address else None
+    errors = _validate(
+        hotline, kind=kind, text=text, address=address, lat=lat, lon=lon, category=category
+    )
+    if errors:
+        raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
+    reporter_id = getattr(actor, "id", None)
+    if idempotency_key and reporter_id:
+        earlier = (
+            await db.execute(
+                sa.select(tickets.c.id).where(
+                    tickets.c.reporter_id == reporter_id,
+                    tickets.c.idempotency_key == idempotency_key,
+                )
+            )
+        ).scalar()
+        if earlier is not None:
+            return await view(db, hotline=hotline, ticket_id=earlier, actor=actor), False
+    now = _now()
+    if category is not None:
+        routed = routing.Routing(
+            category=category, confidence=1.0, by="reporter", emergency=False, alternatives=[]
+        )
+        rules = hotline.rules
+        flagged = routing.route(text, model=None, rules=rules, min_confidence=1.0)
+        routed = dataclasses.replace(routed, emergency=flagged.emergency)
+    else:
+        routed = routing.route(
+            text,
+            model=await current_model(db, hotline),
+            rules=hotline.rules,
+            min_confidence=hotline.definitions.routing.min_confidence,
+        )
+    ticket_id = str(uuid.uuid4())
+    row: dict[str, Any] = {
+        "id": ticket_id,
+        "kind": kind,
+        "text": text,
+        "address": address,
+        "lat": lat,
+        "lon": lon,
+        "channel": channel,
+        "reporter_id": reporter_id,
+        "reporter_name": reporter_name or getattr(actor, "name", None),
+        "reporter_phone": reporter_phone or getattr(actor, "phone", None),
+        "reporter_email": reporter_email,
+        "media_urls": list(media_urls or []),
+        "suggestions": [[c, round(p, 4)] for c, p in routed.alternatives],
+        "confidence": routed.confidence,
+        "emergency": routed.emergency,
+        "status": "dispatching",
+        "idempotency_key": idempotency_key if reporter_id else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    parent = None
+    if routed.category is not None:
+        parent = await _open_duplicate(
+            db, hotline, category=routed.category, address=address, lat=lat, lon=lon, now=now
+        )
+    writes_before = tx_state(db).writes
+    try:
+        async with db.begin_nested():
+            row["ticket_no"] = await _next_ticket_no(db, now.astimezone(CHINA).date())
+            await db.execute(sa.insert(tickets).values(**row))
+    except IntegrityError:  # the same key twice at once: the first one wins
+        tx_state(db).writes = writes_before
+        earlier = (
+            await db.execute(
+                sa.select(tickets.c.id).where(
+                    tickets.c.reporter_id == reporter_id,
+                    tickets.c.idempotency_key == idempotency_key,
+                )
+            )
+        ).scalar()
+        if earlier is None:
+            raise
+        return await view(db, hotline=hotline, ticket_id=earlier, actor=actor), False
+    await _event(db, ticket_id, actor, "received", {"channel": channel, "kind": kind})
+    if parent is not None:
+        await _update(
+            db,
+            ticket_id,
+            status="linked",
+            duplicate_of=parent.id,
+            category=parent.category,
+            department_code=parent.department_code,
+            deadline_class=parent.deadline_class,
+        )
+        await _event(db, ticket_id, None, "linked", {"ticket_no": parent.ticket_no})
+        await _event(db, parent.id, None, "duplicate_linked", {"ticket_no": row["ticket_no"]})
+        await _tell(db, reporter_id, "ticket_linked", ticket_id, row["ticket_no"], parent.ticket_no)
+    elif routed.category is not None:
+        await _dispatch(db, hotline, ticket_id, routed.category, by=routed.by, actor=None)
+        await _tell(db, reporter_id, "ticket_received", ticket_id, row["ticket_no"])
+    else:
+        await _event(db, ticket_id, None, "queued", {"suggestions": row["suggestions"]})
+        await _tell(db, reporter_id, "ticket_received", ticket_id, row["ticket_no"])
+    await audit.record(
+        db,
+        actor=actor,
+        action="complaint.received",
+        target_type="ticket",
+        target_id=ticket_id,
+        after={"ticket_no": row["ticket_no"], "channel": channel, "routed_by": routed.by},
+    )
+    return await view(db, hotline=hotline, ticket_id=ticket_id, actor=actor, checked=False), True
+
+
+async def _dispatch(
+    db: Db, hotline: Hotline, ticket_id: str, category: str, *, by: str, actor: Any | None
+) -> None:
+    found = hotline.definitions.categories[category]
+    current = await _get(db, ticket_id)
+    now = _now()
+    deadline_class = "emergency" if current.emergency else found.deadline
+    sign_due, due = deadlines(hotline, deadline_class=deadline_class, start=now)
+    await _update(
+        db,
+        ticket_id,
+        category=category,
+        department_code=found.department,
+        first_department=current.first_department or found.department,
+        routed_by=by,
+        deadline_class=deadline_class,
+        status="assigned",
+        transfer_requested=None,
+        dispatched_at=now,
+        sign_due_at=sign_due,
+        signed_at=None,
+        due_at=_aware(current.due_at) if current.first_department else due,
+    )
+    await _event(
+        db,
+        ticket_id,
+        actor,
+        "dispatched",
+        {"category": category, "department": found.department, "by": by},
+    )
+    for officer in await identity_repo.officers(
+        db, department_code=found.department, role=HANDLER_ROLE
+    ):
+        await notifications.notify(
+            db,
+            account_id=officer,
+            kind="ticket_assigned",
+            params={"ticket_no": current.ticket_no, "category": found.name.zh},
+        )
+
+
+async def _tell(
+    db: Db, account_id: str | None, kind: str, ticket_id: str, ticket_no: str, other: str = ""
+) -> None:
+    if account_id:
+        await notifications.notify(
+            db, account_id=account_id, kind=kind, params={"ticket_no": ticket_no, "other": other}
+        )
+
+
+# --- the dispatch centre and the departments ------------------------------------------------
+
+
+def _is(actor: Any, *, department: str | None = None, role: str) -> bool:
+    return (
+        getattr(actor, "kind", None) == "staff"
+        and role in actor.roles
+        and (department is None or actor.department_code == department)
+    )
+
+
+async def dispatch(
+    db: Db, *, hotline: Hotline, actor: Any, ticket_id: str, category: str
+) -> dict[str, Any]:
+    """派单 by the dispatch centre: route a queued ticket, or formally transfer one a department
+    asked to hand on. Either joins the history retraining learns from."""
+    if not _is(actor, department=CENTRE, role=DISPATCHER_ROLE):
+        raise NotFound()
+    current = await _get(db, ticket_id, for_update=True)
+    if category not in hotline.definitions.categories:
+        raise Invalid("unknown_category", details=[field_error("category", "unknown_category")])
+    if current.status not in ("dispatching", "assigned", "in_progress"):
+        raise Conflict("ticket_not_dispatchable")
+    suggested = current.suggestions[0][0] if current.suggestions else None
+    was = current.category or suggested
+    # A person's routing of a ticket the model was unsure of, or a re-routing, is a label
+    # retraining learns from.
+    if current.status == "dispatching" or category != current.category:
+        await db.execute(
+            sa.insert(routing_corrections).values(
+                ticket_id=ticket_id,
+                text=current.text,
+                category=category,
+                was=was,
+                created_at=_now(),
+            )
+        )
+    if current.status != "dispatching" and category == current.category:
+        await _update(db, ticket_id, transfer_requested=None)
+        await _event(
+            db, ticket_id, actor, "transfer_refused", {"department": current.department_code}
+        )
+    else:
+        await _dispatch(db, hotline, ticket_id, category, by="dispatcher", actor=actor)
+    await audit.record(
+        db,
+        actor=actor,
+        action="complaint.dispatched",
+        target_type="ticket",
+        target_id=ticket_id,
+        before={"category": current.category},
+        after={"category": category},
+    )
+    return await view(db, hotline=hotline, ticket_id=ticket_id, actor=actor)
+
+
+async def _handled_by_me(db: Db, actor: Any, ticket_id: str) -> Any:
+    current = await _get(db, ticket_id, for_update=True)
+    if current.department_code is None or not _is(
+        actor, department=current.department_code, role=HANDLER_ROLE
+    ):
+        raise NotFound()
+    return current
+
+
+async def sign(db: Db, *, hotline: Hotline, actor: Any, ticket_id: str) -> dict[str, Any]:
+    """签收: the department takes the ticket on."""
+    current = await _handled_by_me(db, actor, ticket_id)
+    if current.status != "assigned":
+        raise Conflict("ticket_not_signable")
+    await _update(db, ticket_id, status="in_progress", signed_at=_now())
+    await _event(db, ticket_id, actor, "signed", {"department": current.department_code})
+    await audit.record(
+        db, actor=actor, action="complaint.signed", target_type="ticket", target_id=ticket_id
+    )
+    return await view(db, hotline=hotline, ticket_id=ticket_id, actor=actor)
+
+
+async def request_transfer(
+    db: Db, *, hotline: Hotline, actor: Any, ticket_id: str, reason: str
+) -> dict[str, Any]:
+    """申请退回: not ours — but under 首接负责 it stays ours until the dispatch centre moves it."""
+    current = await _handled_by_me(db, actor, ticket_id)
+    if current.status not in ("assigned", "in_progress"):
+        raise Conflict("ticket_not_transferable")
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("reason_required", details=[field_error("reason", "field_required")])
+    await _update(db, ticket_id, transfer_requested=reason[:500])
+    await _event(db, ticket_id, actor, "transfer_requested", {"reason": reason[:500]})
+    await audit.record(
+        db,
+        actor=actor,
+        action="complaint.transfer_requested",
+        target_type="ticket",
+        target_id=ticket_id,
+    )
+    return await view(db, hotline=hotline, ticket_id=ticket_id, actor=actor)
+
+
+async def reply(
+    db: Db, *, hotline: Hotline, actor: Any, ticket_id: str, text: str
+) -> dict[str, Any]:
+    """答复: the department's answer; tickets linked to this one get it too."""
+    current = await _handled_by_me(db, actor, ticket_id)
+    if current.status not in ("assigned", "in_progress"):
+        raise Conflict("ticket_not_open")
+    text = text.strip()
+    if len(text) < 5:
+        raise Invalid("reply_too_short", details=[field_error("reply", "reply_too_short")])
+    now = _now()
+    changes = {"status": "replied", "reply": text[:4000], "replied_at": now}
+    await _update(db, ticket_id, signed_at=_aware(current.signed_at) or now, **changes)
+    await _event(db, ticket_id, actor, "replied", {"department": current.department_code})
+    await _tell(db, current.reporter_id, "ticket_replied", ticket_id, current.ticket_no)
+    linked = await db.execute(
+        sa.select(tickets.c.id, tickets.c.reporter_id, tickets.c.ticket_no).where(
+            tickets.c.duplicate_of == ticket_id, tickets.c.status == "linked"
+        )
+    )
+    for child in linked:
+        await _update(db, child.id, **changes)
+        await _event(db, child.id, None, "replied", {"with": current.ticket_no})
+        await _tell(db, child.reporter_id, "ticket_replied", child.id, child.ticket_no)
+    await audit.record(
+        db, actor=actor, action="complaint.replied", target_type="ticket", target_id=ticket_id
+    )
+    return await view(db, hotline=hotline, ticket_id=ticket_id, actor=actor)
+
+
+async def callback(
+    db: Db,
+    *,
+    hotline: Hotline,
+    actor: Any,
+    ticket_id: str,
+    resolved: bool,
+    satisfied: bool,
+    comment: str = "",
+) -> dict[str, Any]:
+    """回访: the reporter says whether it was resolved and whether they are satisfied. Not
+    resolved, the ticket goes back to the department to be handled again (重办)."""
+    current = await _get(db, ticket_id, for_update=True)
+    if current.reporter_id is None or current.reporter_id != getattr(actor, "id", None):
+        raise NotFound()
+    if current.status != "replied":
+        raise Conflict("ticket_not_replied")
+    now = _now()
+    values: dict[str, Any] = {
+        "resolved": resolved,
+        "satisfied": satisfied,
+        "callback_comment": comment.strip()[:1000] or None,
+        "callback_at": now,
+    }
+    if resolved or current.duplicate_of:
+        values.update(status="closed", closed_at=now)
+    else:
+        # 重办: back to the department that answered; it has the ticket already (no new
+        # sign-for), with a fresh answer deadline.
+        _, due = deadlines(hotline, deadline_class=current.deadline_class or "general", start=now)
+        values.update(status="in_progress", due_at=due, escalated_at=None)
+    await _update(db, ticket_id, **values)
+    await _event(
+        db,
+        ticket_id,
+        actor,
+        "called_back",
+        {"resolved": resolved, "satisfied": satisfied, "reopened": values["status"] != "closed"},
+    )
+    await audit.record(
+        db,
+        actor=actor,
+        action="complaint.called_back",
+        target_type="ticket",
+        target_id=ticket_id,
+        after={"resolved": resolved, "satisfied": satisfied},
+    )
+    return await view(db, hotline=hotline, ticket_id=ticket_id, actor=actor)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+async def _get(db: Db, ticket_id: str, *, for_update: bool = False) -> Any:
+    query = sa.select(tickets).where(tickets.c.id == ticket_id)
+    if for_update and db.dialect.name == "postgresql":
+        query = query.with_for_update()
+    found = (await db.execute(query)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _may_see(actor: Any, row: Any) -> bool:
+    if actor is None:
+        return False
+    if row.reporter_id is not None and row.reporter_id == actor.id:
+        return True
+    if getattr(actor, "kind", None) == "admin":
+        return True
+    if getattr(actor, "kind", None) != "staff":
+        return False
+    return actor.department_code in (CENTRE, row.department_code, row.first_department)
+
+
+async def view(
+    db: Db, *, hotline: Hotline, ticket_id: str, actor: Any, checked: bool = True
+) -> dict[str, Any]:
+    """A ticket as its reporter or its handlers see it; anyone else's is a 404 (``checked=False``
+    only for the platform's own answer to whoever just filed it, e.g. anonymously by Open311)."""
+    row = await _get(db, ticket_id)
+    if checked and not _may_see(actor, row):
+        raise NotFound()
+    events = await db.execute(
+        sa.select(ticket_events)
+        .where(ticket_events.c.ticket_id == ticket_id)
+        .order_by(ticket_events.c.id)
+    )
+    parent_no = None
+    if row.duplicate_of:
+        parent_no = (
+            await db.execute(sa.select(tickets.c.ticket_no).where(tickets.c.id == row.duplicate_of))
+        ).scalar()
+    return summary(hotline, row) | {
+        "text": row.text,
+        "reply": row.reply,
+        "duplicate_of": parent_no,
+        "resolved": row.resolved,
+        "satisfied": row.satisfied,
+        "callback_at": _iso(row.callback_at),
+        "transfer_requested": row.transfer_requested,
+        "suggestions": [
+            {"category": c, "confidence": p, "name": _category_name(hotline, c)[0]}
+            for c, p in row.suggestions
+        ],
+        "timeline": [
+            {"at": _iso(e.at), "kind": e.kind, "actor_kind": e.actor_kind, "detail": e.detail}
+            for e in events
+        ],
+    }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    value = _aware(value)
+    return None if value is None else value.isoformat()
+
+
+def _category_name(hotline: Hotline, code: str | None) -> tuple[str | None, str | None]:
+    found = hotline.definitions.categories.get(code or "")
+    return (found.name.zh, found.name.en) if found else (None, None)
+
+
+def summary(hotline: Hotline, row: Any) -> dict[str, Any]:
+    """A line of a ticket list."""
+    name, name_en = _category_name(hotline, row.category)
+    group = hotline.definitions.group_of(row.category or "")
+    return {
+        "id": row.id,
+        "ticket_no": row.ticket_no,
+        "kind": row.kind,
+        "channel": row.channel,
+        "category": row.category,
+        "category_name": name,
+        "category_name_en": name_en,
+        "group": group.code if group else None,
+        "department": row.department_code,
+        "first_department": row.first_department,
+        "routed_by": row.routed_by,
+        "confidence": row.confidence,
+        "emergency": row.emergency,
+        "deadline_class": row.deadline_class,
+        "status": row.status,
+        "address": row.address,
+        "location": {"lat": row.lat, "lon": row.lon} if row.lat is not None else None,
+        "media_urls": list(row.media_urls or []),
+        "sign_due_at": _iso(row.sign_due_at),
+        "signed_at": _iso(row.signed_at),
+        "due_at": _iso(row.due_at),
+        "replied_at": _iso(row.replied_at),
+        "created_at": _iso(row.created_at),
+        "updated_at": _iso(row.updated_at),
+        "overdue": row.status in ("assigned", "in_progress")
+        and row.due_at is not None
+        and _aware(row.due_at) < _now(),  # type: ignore[operator]
+        "escalated": row.escalated_at is not None,
+        "text_preview": row.text[:80],
+    }
+
+
+async def mine(db: Db, *, hotline: Hotline, actor: Any) -> list[dict[str, Any]]:
+    """My tickets, newest first."""
+    rows = await db.execute(
+        sa.select(tickets)
+        .where(tickets.c.reporter_id == actor.id)
+        .order_by(tickets.c.created_at.desc())
+        .limit(200)
+    )
+    return [summary(hotline, r) for r in rows]
+
+
+async def queue(db: Db, *, hotline: Hotline, actor: Any) -> list[dict[str, Any]]:
+    """The dispatch centre's queue: tickets to route, and departments' transfer requests."""
+    if not _is(actor, department=CENTRE, role=DISPATCHER_ROLE):
+        raise NotFound()
+    rows = await db.execute(
+        sa.select(tickets)
+        .where(
+            sa.or_(
+                tickets.c.status == "dispatching",
+                sa.and_(tickets.c.transfer_requested.is_not(None), tickets.c.status.in_(OPEN)),
+            )
+        )
+        .order_by(tickets.c.emergency.desc(), tickets.c.created_at)
+        .limit(500)
+    )
+    return [summary(hotline, r) | {"transfer_requested": r.transfer_requested} for r in rows]
+
+
+async def inbox(db: Db, *, hotline: Hotline, actor: Any) -> list[dict[str, Any]]:
+    """A department's open tickets, emergencies and the soonest due first."""
+    if not _is(actor, role=HANDLER_ROLE):
+        raise NotFound()
+    rows = await db.execute(
+        sa.select(tickets)
+        .where(
+            tickets.c.department_code == actor.department_code,
+            tickets.c.status.in_(("assigned", "in_progress", "replied")),
+        )
+        .order_by(tickets.c.emergency.desc(), tickets.c.due_at)
+        .limit(500)
+    )
+    return [summary(hotline, r) for r in rows]
+
+
+async def _update(db: Db, ticket_id: str, **values: Any) -> None:
+    await db.execute(
+        sa.update(tickets).where(tickets.c.id == ticket_id).values(updated_at=_now(), **values)
+    )
+
+
+async def _event(
+    db: Db, ticket_id: str, actor: Any | None, kind: str, detail: dict[str, Any]
+) -> None:
+    await db.execute(
+        sa.insert(ticket_events).values(
+            ticket_id=ticket_id,
+            at=_now(),
+            actor_id=getattr(actor, "id", None),
+            actor_kind=getattr(actor, "kind", None),
+            kind=kind,
+            detail=detail,
+        )
+    )
+
+
+# --- deadlines and the hotline's three rates -------------------------------------------------
+
+
+async def check_deadlines(db: Db, *, now: dt.datetime | None = None) -> int:
+    """督办: escalate tickets not signed for or not answered in time, once each, to the
+    department's supervisors and the hotline centre's."""
+    now = now or _now()
+    rows = await db.execute(
+        sa.select(tickets).where(
+            tickets.c.escalated_at.is_(None),
+            sa.or_(
+                sa.and_(tickets.c.status == "assigned", tickets.c.sign_due_at < now),
+                sa.and_(tickets.c.status.in_(("assigned", "in_progress")), tickets.c.due_at < now),
+            ),
+        )
+    )
+    escalated = 0
+    for row in rows:
+        late = "answer" if _aware(row.due_at) < now else "sign_for"  # type: ignore[operator]
+        await _update(db, row.id, escalated_at=now)
+        await _event(db, row.id, None, "escalated", {"late": late})
+        for department in {row.department_code, CENTRE}:
+            for officer in await identity_repo.officers(
+                db, department_code=department or CENTRE, role=SUPERVISOR_ROLE
+            ):
+                await notifications.notify(
+                    db,
+                    account_id=officer,
+                    kind="ticket_escalated",
+                    params={"ticket_no": row.ticket_no, "late": late},
+                )
+        escalated += 1
+    if escalated:
+        await audit.record(
+            db, actor=None, action="complaint.escalated", after={"tickets": escalated}
+        )
+    return escalated
+
+
+async def stats(
+    db: Db,
+    *,
+    hotline: Hotline,
+    since: dt.datetime,
+    until: dt.datetime,
+    department: str | None = None,
+) -> dict[str, Any]:
+    """响应率, 解决率, 满意率 per department for tickets received in [since, until).
+
+    response rate: dispatched tickets signed for within their sign-for deadline;
+    resolution rate: called-back tickets the reporter said were resolved;
+    satisfaction rate: called-back tickets whose reporter was satisfied.
+    """
+    query = sa.select(tickets).where(
+        tickets.c.created_at >= since,
+        tickets.c.created_at < until,
+        tickets.c.department_code.is_not(None),
+        tickets.c.duplicate_of.is_(None),
+    )
+    if department:
+        query = query.where(tickets.c.department_code == department)
+    per: dict[str, dict[str, int]] = {}
+    for row in await db.execute(query):
+        counts = per.setdefault(
+            row.department_code,
+            {
+                "tickets": 0,
+                "dispatched": 0,
+                "responded_on_time": 0,
+                "called_back": 0,
+                "resolved": 0,
+                "satisfied": 0,
+                "replied": 0,
+                "replied_on_time": 0,
+            },
+        )
+        counts["tickets"] += 1
+        if row.dispatched_at is not None:
+            counts["dispatched"] += 1
+            signed, due = _aware(row.signed_at), _aware(row.sign_due_at)
+            if signed is not None and due is not None and signed <= due:
+                counts["responded_on_time"] += 1
+        if row.replied_at is not None:
+            counts["replied"] += 1
+            if row.due_at is not None and _aware(row.replied_at) <= _aware(row.due_at):  # type: ignore[operator]
+                counts["replied_on_time"] += 1
+        if row.callback_at is not None:
+            counts["called_back"] += 1
+            counts["resolved"] += bool(row.resolved)
+            counts["satisfied"] += bool(row.satisfied)
+
+    def rate(part: int, whole: int) -> float | None:
+        return None if whole == 0 else round(part / whole, 4)
+
+    departments = []
+    for code, c in sorted(per.items()):
+        departments.append(
+            {
+                "department": code,
+                **c,
+                "response_rate": rate(c["responded_on_time"], c["dispatched"]),
+                "resolution_rate": rate(c["resolved"], c["called_back"]),
+                "satisfaction_rate": rate(c["satisfied"], c["called_back"]),
+                "on_time_reply_rate": rate(c["replied_on_time"], c["replied"]),
+            }
+        )
+    total = {
+        k: sum(d[k] for d in departments)
+        for k in (
+            "tickets",
+            "dispatched",
+            "responded_on_time",
+            "called_back",
+            "resolved",
+            "satisfied",
+        )
+    }
+    return {
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "total": total
+        | {
+            "response_rate": rate(total["responded_on_time"], total["dispatched"]),
+            "resolution_rate": rate(total["resolved"], total["called_back"]),
+            "satisfaction_rate": rate(total["satisfied"], total["called_back"]),
+        },
+        "departments": departments,
+    }

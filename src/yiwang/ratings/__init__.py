@@ -1,0 +1,1 @@
+"""好差评: ratings of applications, and the rectification a bad rating opens."""
