@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -39,7 +41,21 @@ from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.observability import Metrics, RequestContextMiddleware, configure_logging
 from yiwang.ratings import service as ratings
-from yiwang.web import apply, cases, pages, services, verify, work
+from yiwang.web import (
+    apply,
+    cases,
+    consent,
+    data_access,
+    data_sources,
+    licences,
+    pages,
+    rectifications,
+    services,
+    verify,
+    work,
+)
+from yiwang.web import complaints as complaint_pages
+from yiwang.web import hotline as hotline_pages
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -69,6 +85,8 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             directory=settings.definitions_dir,
         )
         app.state.ratings = ratings.load(settings.definitions_dir)
+        # Load (or, with none stored, train) the 12345 routing model before the first ticket.
+        warming = asyncio.create_task(complaints.warm_up(engine, app.state.hotline))
         app.state.keyring = KeyRing(settings.keys_dir)
         certificates.configure(
             base_url=settings.public_url,
@@ -87,6 +105,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         try:
             yield
         finally:
+            warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await warming
             await jobs.drain(engine)
             await audit.drain(engine)
             await app.state.http.aclose()
@@ -116,9 +137,16 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         regions_api.router,
         pages.router,
         services.router,
+        consent.router,  # before apply's /apply/{step}, which would catch /apply/consent
         apply.router,
         cases.router,
+        data_access.router,
+        licences.router,
+        complaint_pages.router,
+        hotline_pages.router,
+        rectifications.router,
         work.router,
+        data_sources.router,
         verify.router,
     ):
         app.include_router(router)

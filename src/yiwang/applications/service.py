@@ -324,11 +324,19 @@ async def _materials(db: Db, catalog: Catalog, row: Any) -> list[dict[str, Any]]
                     else {
                         "id": licence["id"],
                         "identifier": licence["identifier"],
+                        "type": licence["type"],
+                        "type_name": _type_name(catalog, licence["type"], "zh"),
+                        "type_name_en": _type_name(catalog, licence["type"], "en"),
                         "verify_url": certificates.verify_url(licence["id"]),
                     },
                 }
             )
     return out
+
+
+def _type_name(catalog: Catalog, kind: str, lang: str) -> str:
+    found = catalog.certificate_types.get(kind)
+    return kind if found is None else getattr(found.name, lang)
 
 
 async def list_mine(db: Db, *, actor: Account) -> list[dict[str, Any]]:

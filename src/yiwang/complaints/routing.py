@@ -189,13 +189,16 @@ class Model:
 
 def train(examples: list[Example]) -> Model:
     """Fit TF-IDF character n-grams and a multinomial logistic regression; export it."""
+    import numpy
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
     if len({e.category for e in examples}) < 2:
         raise ValueError("training needs examples of at least two categories")
-    vectorizer = TfidfVectorizer(analyzer=_ngrams, sublinear_tf=True, min_df=2, norm="l2")
+    vectorizer = TfidfVectorizer(
+        analyzer=_ngrams, sublinear_tf=True, min_df=2, norm="l2", dtype=numpy.float64
+    )
     matrix = vectorizer.fit_transform([normalise(e.text) for e in examples])
     classifier = LogisticRegression(C=C, solver="newton-cg", max_iter=200)
     with threadpool_limits(limits=1):  # too small a problem for BLAS threads to pay off

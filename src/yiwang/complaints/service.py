@@ -88,7 +88,15 @@ async def current_model(db: Db, hotline: Hotline) -> routing.Model:
     stored = await _stored_model(db)
     if stored is not None:
         return stored
-    return (await asyncio.to_thread(training.shipped, hotline.directory)).model
+    return await asyncio.to_thread(training.shipped, hotline.directory)
+
+
+async def warm_up(engine: AsyncEngine, hotline: Hotline) -> None:
+    """At start-up: have a model ready before the first ticket arrives."""
+    from yiwang.database import transaction
+
+    async with transaction(engine, write=False) as db:
+        await current_model(db, hotline)
 
 
 async def has_stored_model(db: Db) -> bool:
@@ -683,10 +691,11 @@ async def view(
         "satisfied": row.satisfied,
         "callback_at": _iso(row.callback_at),
         "transfer_requested": row.transfer_requested,
-        "suggestions": [
-            {"category": c, "confidence": p, "name": _category_name(hotline, c)[0]}
-            for c, p in row.suggestions
-        ],
+        "suggestions": _suggestions(hotline, row),
+        # The handlers may call the reporter back; nobody else sees how to reach them.
+        "reporter": {"name": row.reporter_name, "phone": row.reporter_phone}
+        if getattr(actor, "kind", None) in ("staff", "admin")
+        else None,
         "timeline": [
             {"at": _iso(e.at), "kind": e.kind, "actor_kind": e.actor_kind, "detail": e.detail}
             for e in events
@@ -767,7 +776,22 @@ async def queue(db: Db, *, hotline: Hotline, actor: Any) -> list[dict[str, Any]]
         .order_by(tickets.c.emergency.desc(), tickets.c.created_at)
         .limit(500)
     )
-    return [summary(hotline, r) | {"transfer_requested": r.transfer_requested} for r in rows]
+    return [
+        summary(hotline, r)
+        | {
+            "text": r.text,
+            "transfer_requested": r.transfer_requested,
+            "suggestions": _suggestions(hotline, r),
+        }
+        for r in rows
+    ]
+
+
+def _suggestions(hotline: Hotline, row: Any) -> list[dict[str, Any]]:
+    return [
+        {"category": c, "confidence": p, "name": _category_name(hotline, c)[0]}
+        for c, p in row.suggestions
+    ]
 
 
 async def inbox(db: Db, *, hotline: Hotline, actor: Any) -> list[dict[str, Any]]:

@@ -1018,6 +1018,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "work.step_due": {"zh": "本环节期限", "en": "This step is due"},
     "work.answers": {"zh": "申请表（本事项）", "en": "The form (this service)"},
     "work.provided_by": {"zh": "平台获取：{source}", "en": "Obtained by the platform: {source}"},
+    "work.met_by_certificate": {
+        "zh": "免提交：已关联电子证照《{name}》",
+        "en": "Not needed: the electronic {name} is attached",
+    },
+    "work.met_by_shared_data": {
+        "zh": "免提交：由平台通过数据共享获取",
+        "en": "Not needed: the platform obtains it through data sharing",
+    },
+    "work.certificate_not_held": {
+        "zh": "申请人尚无此电子证照，请核验纸质或扫描件",
+        "en": "The applicant holds no such electronic licence yet; check the paper or scanned copy",
+    },
     "work.decision": {"zh": "办理意见", "en": "Decision"},
     "work.comment": {"zh": "意见", "en": "Comment"},
     "work.comment_hint": {

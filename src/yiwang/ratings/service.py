@@ -279,6 +279,21 @@ async def department_cases(db: Db, *, actor: Any) -> list[dict[str, Any]]:
     return [case_view(r) for r in rows]
 
 
+async def pending_appeals(db: Db, *, actor: Any) -> list[dict[str, Any]]:
+    """Appeals waiting for an administrator's review, the oldest first."""
+    if getattr(actor, "kind", None) != "admin":
+        raise NotFound()
+    rows = await db.execute(
+        sa.select(rectifications)
+        .where(
+            rectifications.c.appealed_at.is_not(None), rectifications.c.appeal_decision.is_(None)
+        )
+        .order_by(rectifications.c.appealed_at)
+        .limit(500)
+    )
+    return [case_view(r) for r in rows]
+
+
 async def call_back(db: Db, *, actor: Any, case_id: str, note: str) -> dict[str, Any]:
     """回访: the department has called the rater; what they heard."""
     case = await _case(db, case_id, actor, roles=HANDLER_ROLES)

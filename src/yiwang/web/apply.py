@@ -29,7 +29,6 @@ from yiwang.web.subjects import base_of, may_apply, subject_at, title_of
 from yiwang.web.ui import calendar_of, set_flash, to_login
 
 router = APIRouter(include_in_schema=False)
-router.include_router(consent.router)  # before /apply/{step}, which would catch /apply/consent
 
 KEY_FIELD = "idempotency_key"
 TOKEN_FIELD = "prefill_token"  # noqa: S105 - a field name, not a secret

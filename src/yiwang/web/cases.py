@@ -12,7 +12,9 @@ from yiwang.applications import service as applications
 from yiwang.catalog.loader import Catalog
 from yiwang.errors import Conflict, Invalid
 from yiwang.identity.service import Account
-from yiwang.web import data_access, formpage, progress, provenance
+from yiwang.kit.i18n import t
+from yiwang.ratings import service as ratings
+from yiwang.web import formpage, licences, progress, provenance, rating
 from yiwang.web.pages import CsrfField, WebAccount, check_csrf
 from yiwang.web.render import FLASH_COOKIE, render
 from yiwang.web.ui import (
@@ -20,15 +22,15 @@ from yiwang.web.ui import (
     catalog_of_application,
     current_catalog,
     due,
+    pick,
     read_flash,
     set_flash,
     to_login,
 )
 
 router = APIRouter(include_in_schema=False)
-router.include_router(data_access.router)  # 谁查看了我的数据 and my consents
 
-NOTICES = frozenset({"submitted", "supplemented", "withdrawn"})
+NOTICES = frozenset({"submitted", "supplemented", "withdrawn", "rated"})
 
 
 def subject_of(catalog: Catalog, view: dict[str, Any]) -> applications.Subject:
@@ -76,11 +78,17 @@ async def _page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     form_error: str | None = None,
+    rating_errors: dict[str, str] | None = None,
+    rating_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     lang = request_lang(request)
     view = await applications.view(db, actor=account, application_id=application_id)
     catalog = await catalog_of_application(db, application_id)
+    given = await ratings.of_application(
+        db, definitions=rating.definitions_of(request), application_id=view["id"]
+    )
+    departments = {code: pick(lang, d.name) for code, d in catalog.departments.items()}
     subject = subject_of(catalog, view)
     schema = formpage.schema_for(catalog, subject.services)
     labels = {name: formpage.label(prop, lang) for name, prop in schema["properties"].items()}
@@ -117,6 +125,17 @@ async def _page(
         "form_error": form_error,
         "notice": notice,
         "labels": labels,
+        "materials": licences.materials(catalog, view, lang),
+        "licences": licences.issued(catalog, view, lang),
+        "rating": rating.context(
+            request,
+            view,
+            given,
+            departments,
+            lang,
+            errors=rating_errors,
+            values=rating_values,
+        ),
     }
     response = render(
         request, "applications/view.html", context, status_code=status_code, account=account
@@ -215,4 +234,60 @@ async def withdraw(
         )
     response = RedirectResponse(f"/applications/{application_id}", status_code=303)
     set_flash(request, response, "withdrawn", application_id)
+    return response
+
+
+@router.post("/applications/{application_id}/rating")
+async def rate(
+    request: Request,
+    application_id: str,
+    db: DbDep,
+    account: WebAccount,
+    csrf: CsrfField,
+    satisfaction_code: Annotated[str, Form(max_length=4)] = "",
+    channel: Annotated[str, Form(max_length=16)] = "",
+    comment: Annotated[str, Form(max_length=rating.COMMENT_MAX * 2)] = "",
+) -> Response:
+    """好差评: rate the finished application (a second time is the one 追评)."""
+    check_csrf(request, csrf)
+    if account is None:
+        return to_login(f"/applications/{application_id}")
+    lang = request_lang(request)
+    values = {"satisfaction_code": satisfaction_code, "comment": comment}
+    errors: dict[str, str] = {}
+    if not satisfaction_code.isdigit():
+        errors["satisfaction_code"] = t("rating.level_required", lang)
+    if len(comment.strip()) > rating.COMMENT_MAX:
+        errors["comment"] = t("hotline.text_too_long", lang, max=rating.COMMENT_MAX)
+    view = await applications.view(db, actor=account, application_id=application_id)
+    if not errors:
+        try:
+            await ratings.rate(
+                db,
+                definitions=rating.definitions_of(request),
+                calendar=calendar_of(request),
+                actor=account,
+                subject=rating.subject_of(view, account.id),
+                satisfaction_code=int(satisfaction_code),
+                channel=channel or rating.channel_of(request),
+                comment=comment,
+            )
+        except Invalid as exc:
+            errors = formpage.field_errors(exc.details, lang)
+        except Conflict as exc:
+            return await _page(
+                request, db, account, application_id, form_error=exc.message_key, status_code=409
+            )
+    if errors:
+        return await _page(
+            request,
+            db,
+            account,
+            application_id,
+            rating_errors=errors,
+            rating_values=values,
+            status_code=422,
+        )
+    response = RedirectResponse(f"/applications/{application_id}#rating", status_code=303)
+    set_flash(request, response, "rated", application_id)
     return response

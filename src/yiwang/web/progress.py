@@ -144,6 +144,13 @@ def timeline(
                 "services": SEPARATOR[lang].join(service(c) for c in detail.get("services", [])),
                 "because": service(detail.get("because")),
             }
+        elif kind in LICENCE_EVENTS:
+            params = {
+                "service": service(detail.get("service")),
+                "type": _licence_type(catalog, detail.get("type"), lang),
+                "material": _material(catalog, detail.get("service"), detail.get("material"), lang),
+                "identifier": detail.get("identifier", ""),
+            }
         elif kind == "supplemented":
             fields = [labels.get(f, f) for f in detail.get("fields", [])]
             params = {"fields": SEPARATOR[lang].join(fields) or t("answer.blank", lang)}
@@ -162,6 +169,20 @@ def timeline(
     return entries
 
 
+def _licence_type(catalog: Catalog, code: Any, lang: Lang) -> str:
+    found = catalog.certificate_types.get(str(code))
+    return pick(lang, found.name) if found else t("timeline.licence", lang)
+
+
+def _material(catalog: Catalog, service_code: Any, code: Any, lang: Lang) -> str:
+    found = catalog.services.get(str(service_code))
+    for material in found.materials if found else []:
+        if material.code == code:
+            return pick(lang, material.name)
+    return str(code or "")
+
+
+LICENCE_EVENTS = frozenset({"certificate_issued", "licence_attached"})
 INTERNAL_EVENTS = frozenset(
     {
         "transferred",
@@ -192,6 +213,7 @@ _KNOWN = frozenset(
         "application_withdrawn",
         "supplemented",
         "withdrawn",
+        *LICENCE_EVENTS,
         *STEP_EVENTS,
     )
 )

@@ -177,3 +177,9 @@ async def catalogue_overview(db: Db) -> dict[str, Any]:
         if items:
             groups.append({"department": department, "services": items})
     return {"bundles": list(catalog.bundles.values()), "service_groups": groups}
+
+
+def on_phone(request: Request) -> bool:
+    """Whether the browser says it is a phone's (好差评 and 12345 record the channel)."""
+    agent = request.headers.get("user-agent", "")
+    return any(mark in agent for mark in ("Mobi", "Android", "iPhone", "HarmonyOS"))

@@ -15,7 +15,7 @@ from yiwang.catalog.loader import Catalog
 from yiwang.errors import Conflict, Invalid, NotFound
 from yiwang.identity.service import Account
 from yiwang.kit.i18n import t
-from yiwang.web import data_sources, formpage, progress, provenance
+from yiwang.web import formpage, progress, provenance
 from yiwang.web.cases import subject_name, subject_of
 from yiwang.web.pages import CsrfField, WebAccount, check_csrf
 from yiwang.web.render import FLASH_COOKIE, render
@@ -31,7 +31,6 @@ from yiwang.web.ui import (
 from yiwang.workflow import service as workflow
 
 router = APIRouter(include_in_schema=False)
-router.include_router(data_sources.router)  # 数据质量, beside the workbench
 
 DECISIONS = ("approve", "return", "reject")
 ACCESS_KEYS = {"approve": "a", "return": "b", "reject": "r"}
@@ -124,6 +123,7 @@ async def _task_page(
         "view": view,
         "name": subject_name(catalog, view["kind"], view["code"]),
         "service": service,
+        "met": {m["code"]: m for m in view.get("materials", []) if m["service"] == service.code},
         "department": catalog.departments[service.department],
         "step": step,
         "due": due(task.due_date, today=today, calendar=calendar)
