@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test lint format migrate seed clean
+.PHONY: setup run test lint format migrate seed clean bench bench-prefill
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "yiwang needs Python 3.11 or newer")'
@@ -22,6 +22,7 @@ migrate: setup
 
 seed: migrate
 	$(BIN)/yiwang seed-demo
+	$(BIN)/yiwang complaints retrain --if-missing
 
 run: seed
 	$(BIN)/yiwang serve --demo-systems
@@ -36,6 +37,17 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Benchmarks need wrk (apt-get install wrk). YIWANG_BENCH_DATABASE_URL=postgresql://… adds a
+# PostgreSQL run of the prefill benchmark (in a scratch database it creates and drops).
+bench: setup
+	$(BIN)/python benchmarks/http_baseline.py --seconds 8
+	$(MAKE) bench-prefill
+
+bench-prefill: setup
+	$(BIN)/python benchmarks/prefill.py
+	@if [ -n "$$YIWANG_BENCH_DATABASE_URL" ]; then \
+		$(BIN)/python benchmarks/prefill.py --database-url "$$YIWANG_BENCH_DATABASE_URL"; fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -6,6 +6,7 @@ items, with the key id — so changing any of them, or the signature, makes it v
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import secrets
@@ -412,7 +413,7 @@ async def render_pdf(engine: AsyncEngine, job_id: int, payload: dict[str, Any]) 
         if row is None or await _rendered(db, row["id"]):
             return
         _, catalog = await snapshots.current(db)
-    drawn = _draw(catalog, row)
+    drawn = await asyncio.to_thread(_draw, catalog, row)  # never stalls the server's event loop
     async with transaction(engine) as db:
         if await _rendered(db, row["id"]):
             return
