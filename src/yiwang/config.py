@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 20
 
     # Requests.
-    max_body_bytes: int = 1_048_576
+    max_body_bytes: int = 4_194_304  # room for a 12345 ticket's three photos
     # Admission control: requests one process works on at once; past it, 503 + Retry-After.
     max_in_flight: int = 64
     retry_after_seconds: int = 1

@@ -77,9 +77,9 @@ async def test_unknown_and_missing_fields(client: httpx.AsyncClient) -> None:
 
 
 async def test_oversized_body_is_413_before_anything_is_read(
-    client: httpx.AsyncClient, engine
+    client: httpx.AsyncClient, engine, settings
 ) -> None:
-    huge = {**GOOD, "name": "赵" * 600_000}
+    huge = {**GOOD, "name": "赵" * (settings.max_body_bytes // 3 + 1000)}  # 3 bytes each
     before = await account_count(engine)  # the demo accounts only
     response = await client.post("/api/v1/auth/register", json=huge)
     assert response.status_code == 413
@@ -87,9 +87,11 @@ async def test_oversized_body_is_413_before_anything_is_read(
     assert await account_count(engine) == before
 
 
-async def test_oversized_streamed_body_without_length_is_413(client: httpx.AsyncClient) -> None:
+async def test_oversized_streamed_body_without_length_is_413(
+    client: httpx.AsyncClient, settings
+) -> None:
     async def chunks():
-        for _ in range(40):
+        for _ in range(settings.max_body_bytes // 65536 + 2):
             yield b"x" * 65536
 
     response = await client.post(

@@ -286,3 +286,63 @@ async def test_retraining_learns_the_dispatchers_choices_and_servers_switch(
     again = await file(client, citizen, "楼下共享单车乱停乱放，盲道被堵住了")
     assert again["category"] == "urban.street_vending"
     assert again["routed_by"] in ("model", "rule")
+
+
+def picture(kind: str = "PNG") -> bytes:
+    """A real little image, made the way a phone would save one."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 30, 30)).save(out, kind)
+    return out.getvalue()
+
+
+async def test_photos_are_checked_kept_and_shown_only_to_those_who_may_see(
+    client: httpx.AsyncClient,
+) -> None:
+    citizen = await sign_in(client, "citizen1")
+    ticket = await file(client, citizen, STREET_LIGHT, location=NEAR)
+    url = f"/api/v1/complaints/{ticket['id']}/photos"
+    added = await client.post(
+        url,
+        files=[
+            ("photo", ("light.png", picture("PNG"), "image/png")),
+            ("photo", ("pole.jpg", picture("JPEG"), "image/jpeg")),
+        ],
+        headers=citizen,
+    )
+    assert added.status_code == 200, added.text
+    assert [(p["position"], p["content_type"]) for p in added.json()["photos"]] == [
+        (1, "image/png"),
+        (2, "image/jpeg"),
+    ]
+    first = await client.get(f"{url}/1", headers=citizen)
+    assert first.headers["content-type"] == "image/png"
+    assert first.content == picture("PNG")
+    urban = await sign_in(client, "staff-urban")
+    assert (await client.get(f"{url}/2", headers=urban)).status_code == 200
+    other = await sign_in(client, "citizen2")
+    assert (await client.get(f"{url}/1", headers=other)).status_code == 404
+    disguised = await client.post(
+        url,
+        files=[("photo", ("virus.jpg", b"MZ\x90\x00 not a picture", "image/jpeg"))],
+        headers=citizen,
+    )
+    assert disguised.status_code == 422
+    assert disguised.json()["error"]["code"] == "photo_not_an_image"
+    too_many = await client.post(
+        url,
+        files=[("photo", (f"{n}.png", picture("PNG"), "image/png")) for n in range(2)],
+        headers=citizen,
+    )
+    assert too_many.status_code == 422
+    assert too_many.json()["error"]["code"] == "too_many_photos"
+    huge = picture("PNG") + b"\0" * 1_000_001
+    too_big = await client.post(
+        url, files=[("photo", ("big.png", huge, "image/png"))], headers=citizen
+    )
+    assert too_big.json()["error"]["code"] == "photo_too_large"
+    detail = (await client.get(f"/api/v1/complaints/{ticket['id']}", headers=citizen)).json()
+    assert len(detail["photos"]) == 2  # nothing half-added by the refused uploads

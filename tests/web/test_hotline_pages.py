@@ -667,3 +667,38 @@ def test_a_broken_street_light_is_reported_answered_and_closed(
     expect(citizen.locator(".ticket-steps li.done")).to_have_count(5)
     assert citizen.evaluate("document.documentElement.scrollWidth") <= 360  # nothing sideways
     citizen.screenshot(path=tmp_path / "ticket-closed-360.png", full_page=True)
+
+
+@pytest.mark.anyio
+async def test_photos_filed_with_the_form_are_shown_to_reporter_and_handlers(
+    client: httpx.AsyncClient,
+) -> None:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 200, 0)).save(out, "JPEG")
+    photo = out.getvalue()
+    await web_sign_in(client, "citizen1")
+    form = await client.get("/complaints/new")
+    fields = {
+        **hidden_inputs(form.text),
+        "kind": "complaint",
+        "text": "胜利西路88号门口的路灯坏了好几天，晚上一片漆黑。",
+        "address": "胜利西路88号",
+    }
+    refused = await client.post(
+        "/complaints/new",
+        data=fields,
+        files=[("photos", ("note.jpg", b"not a picture at all", "image/jpeg"))],
+    )
+    assert refused.status_code == 422
+    assert "JPEG" in refused.text
+    filed = await client.post(
+        "/complaints/new", data=fields, files=[("photos", ("light.jpg", photo, "image/jpeg"))]
+    )
+    assert filed.status_code == 303
+    shown = await client.get(filed.headers["location"])
+    src = re.search(r'<img src="(/complaints/[^"]+/photos/1)"', shown.text).group(1)
+    assert (await client.get(src)).content == photo

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from yiwang.api.deps import CurrentAccount, DbDep, Text
@@ -148,6 +148,32 @@ async def complaint(
 ) -> dict[str, Any]:
     """One ticket with its timeline; someone else's is a 404."""
     return await complaints.view(db, hotline=hotline, ticket_id=ticket_id, actor=account)
+
+
+@router.post("/complaints/{ticket_id}/photos")
+async def add_photos(
+    ticket_id: str,
+    db: DbDep,
+    account: CurrentAccount,
+    hotline: HotlineDep,
+    photo: Annotated[list[UploadFile], File(description="JPEG, PNG or WebP, up to 3")],
+) -> dict[str, Any]:
+    """Attach photos to my ticket (multipart, field ``photo``, up to three, 1 MB each)."""
+    data = [await upload.read(complaints.MAX_PHOTO_BYTES + 1) for upload in photo]
+    return await complaints.add_photos(
+        db, hotline=hotline, actor=account, ticket_id=ticket_id, photos=data
+    )
+
+
+@router.get("/complaints/{ticket_id}/photos/{position}")
+async def get_photo(ticket_id: str, position: int, db: DbDep, account: CurrentAccount) -> Response:
+    """A photo of a ticket I reported or handle."""
+    content_type, data = await complaints.photo(
+        db, actor=account, ticket_id=ticket_id, position=position
+    )
+    return Response(
+        data, media_type=content_type, headers={"Cache-Control": "private, max-age=3600"}
+    )
 
 
 @router.post("/complaints/{ticket_id}/callback")

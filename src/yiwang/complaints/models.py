@@ -74,6 +74,20 @@ ticket_events = sa.Table(
     sa.Column("detail", sa.JSON, nullable=False),
 )
 
+# Photos the reporter attached (JPEG, PNG or WebP, checked by their bytes, not their name).
+ticket_photos = sa.Table(
+    "ticket_photos",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("ticket_id", sa.String(36), nullable=False),
+    sa.Column("position", sa.SmallInteger, nullable=False),
+    sa.Column("content_type", sa.String(16), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("ticket_id", "position", name="uq_ticket_photos_position"),
+)
+
 ticket_counters = sa.Table(
     "ticket_counters",
     metadata,

@@ -27,6 +27,7 @@ from yiwang.complaints.models import (
     routing_models,
     ticket_counters,
     ticket_events,
+    ticket_photos,
     tickets,
 )
 from yiwang.database import Db, tx_state
@@ -640,6 +641,87 @@ async def callback(
     return await view(db, hotline=hotline, ticket_id=ticket_id, actor=actor)
 
 
+# --- photos --------------------------------------------------------------------------------------
+
+MAX_PHOTOS = 3
+MAX_PHOTO_BYTES = 1_000_000
+
+
+def photo_type(data: bytes) -> str | None:
+    """The image type by its first bytes (JPEG, PNG, WebP), or None for anything else."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+async def add_photos(
+    db: Db, *, hotline: Hotline, actor: Any, ticket_id: str, photos: list[bytes]
+) -> dict[str, Any]:
+    """Attach the reporter's photos (up to three, each under 1 MB) to an open ticket."""
+    current = await _get(db, ticket_id, for_update=True)
+    if current.reporter_id is None or current.reporter_id != getattr(actor, "id", None):
+        raise NotFound()
+    if current.status == "closed":
+        raise Conflict("ticket_not_open")
+    have = (
+        await db.execute(sa.select(sa.func.count()).where(ticket_photos.c.ticket_id == ticket_id))
+    ).scalar_one()
+    errors = []
+    if have + len(photos) > MAX_PHOTOS:
+        errors.append(field_error("photos", "too_many_photos"))
+    for index, data in enumerate(photos):
+        if len(data) > MAX_PHOTO_BYTES:
+            errors.append(field_error(f"photos.{index}", "photo_too_large"))
+        elif photo_type(data) is None:
+            errors.append(field_error(f"photos.{index}", "photo_not_an_image"))
+    if errors:
+        raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
+    now = _now()
+    for offset, data in enumerate(photos):
+        await db.execute(
+            sa.insert(ticket_photos).values(
+                ticket_id=ticket_id,
+                position=have + offset + 1,
+                content_type=photo_type(data),
+                size=len(data),
+                data=data,
+                created_at=now,
+            )
+        )
+    if photos:
+        await _event(db, ticket_id, actor, "photos_added", {"count": len(photos)})
+        await audit.record(
+            db,
+            actor=actor,
+            action="complaint.photos_added",
+            target_type="ticket",
+            target_id=ticket_id,
+            after={"count": len(photos)},
+        )
+    return await view(db, hotline=hotline, ticket_id=ticket_id, actor=actor)
+
+
+async def photo(db: Db, *, actor: Any, ticket_id: str, position: int) -> tuple[str, bytes]:
+    """One photo of a ticket, for whoever may see the ticket."""
+    row = await _get(db, ticket_id)
+    if not _may_see(actor, row):
+        raise NotFound()
+    found = (
+        await db.execute(
+            sa.select(ticket_photos.c.content_type, ticket_photos.c.data).where(
+                ticket_photos.c.ticket_id == ticket_id, ticket_photos.c.position == position
+            )
+        )
+    ).first()
+    if found is None:
+        raise NotFound()
+    return found.content_type, bytes(found.data)
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 
@@ -678,6 +760,11 @@ async def view(
         .where(ticket_events.c.ticket_id == ticket_id)
         .order_by(ticket_events.c.id)
     )
+    photos = await db.execute(
+        sa.select(ticket_photos.c.position, ticket_photos.c.content_type, ticket_photos.c.size)
+        .where(ticket_photos.c.ticket_id == ticket_id)
+        .order_by(ticket_photos.c.position)
+    )
     parent_no = None
     if row.duplicate_of:
         parent_no = (
@@ -691,6 +778,15 @@ async def view(
         "satisfied": row.satisfied,
         "callback_at": _iso(row.callback_at),
         "transfer_requested": row.transfer_requested,
+        "photos": [
+            {
+                "position": p.position,
+                "content_type": p.content_type,
+                "size": p.size,
+                "url": f"/api/v1/complaints/{row.id}/photos/{p.position}",
+            }
+            for p in photos
+        ],
         "suggestions": _suggestions(hotline, row),
         # The handlers may call the reporter back; nobody else sees how to reach them.
         "reporter": {"name": row.reporter_name, "phone": row.reporter_phone}

@@ -226,6 +226,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Coordinates need both latitude and longitude.",
     },
     "invalid_coordinates": {"zh": "坐标超出范围。", "en": "The coordinates are out of range."},
+    "too_many_photos": {
+        "zh": "每张工单最多附3张照片。",
+        "en": "A ticket can have at most 3 photos.",
+    },
+    "photo_too_large": {
+        "zh": "照片不能超过1MB，请压缩后再传。",
+        "en": "A photo may be at most 1 MB; make it smaller and try again.",
+    },
+    "photo_not_an_image": {
+        "zh": "只能上传JPEG、PNG或WebP格式的照片。",
+        "en": "Only JPEG, PNG or WebP photos can be attached.",
+    },
     "ticket_not_dispatchable": {
         "zh": "这张工单已答复或办结，不能再派单。",
         "en": "This ticket is answered or closed and cannot be dispatched again.",
@@ -1386,11 +1398,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "没能获取位置，可以不填，或手动填写。",
         "en": "Your location could not be found; leave it out or type it in.",
     },
-    "hotline.photos_later": {
-        "zh": "暂不支持在这里上传照片；承办部门联系您时可以提供。",
-        "en": "Photos cannot be uploaded here yet; you can give them to the department when "
-        "it contacts you.",
+    "hotline.photos": {"zh": "照片", "en": "Photos"},
+    "hotline.photos_hint": {
+        "zh": "最多3张，每张不超过1MB（JPEG、PNG或WebP），能帮助部门更快找到问题。",
+        "en": "Up to 3, each under 1 MB (JPEG, PNG or WebP); they help the department find the "
+        "problem faster.",
     },
+    "ticket.photos": {"zh": "现场照片", "en": "Photos"},
+    "ticket.photo_alt": {"zh": "反映人上传的第{n}张照片", "en": "Photo {n} from the reporter"},
     "hotline.submit": {"zh": "提交", "en": "Send"},
     "hotline.privacy": {
         "zh": "您的姓名和电话只给承办部门用于联系您，不会公开。",

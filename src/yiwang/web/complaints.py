@@ -9,12 +9,12 @@ import re
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from yiwang.api.deps import DbDep, request_lang
 from yiwang.complaints import service as complaints
-from yiwang.errors import Conflict, Invalid, YiwangError
+from yiwang.errors import Conflict, Invalid, NotFound, YiwangError
 from yiwang.identity.service import Account
 from yiwang.kit.i18n import t
 from yiwang.web import tickets
@@ -37,6 +37,7 @@ FIELDS = {
     "location": "location",
     "location.lat": "lat",
     "location.lon": "lon",
+    "photos": "photos",
 }
 FILED = "ticket_filed"
 
@@ -123,6 +124,7 @@ async def file_ticket(
     address: Annotated[str, Form(max_length=ADDRESS_MAX * 2)] = "",
     lat: Annotated[str, Form(max_length=32)] = "",
     lon: Annotated[str, Form(max_length=32)] = "",
+    photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     """受理: file the ticket once (the same key again finds it), then show it."""
     check_csrf(request, csrf)
@@ -137,9 +139,17 @@ async def file_ticket(
         errors["text"] = t("hotline.text_too_long", lang, max=TEXT_MAX)
     latitude = _coordinate(lat, "lat", errors, lang)
     longitude = _coordinate(lon, "lon", errors, lang)
+    pictures = [
+        data
+        for upload in photos or []
+        if upload.filename and (data := await upload.read(complaints.MAX_PHOTO_BYTES + 1))
+    ]
+    problem = _photo_problem(pictures)
+    if problem:  # checked before anything is filed: a refused photo files no ticket
+        errors["photos"] = t(problem, lang)
     if not errors:
         try:
-            ticket, _ = await complaints.submit(
+            ticket, created = await complaints.submit(
                 db,
                 hotline=tickets.hotline_of(request),
                 actor=account,
@@ -151,6 +161,14 @@ async def file_ticket(
                 lon=longitude,
                 idempotency_key=key,
             )
+            if pictures and created and not ticket.get("photos"):
+                ticket = await complaints.add_photos(
+                    db,
+                    hotline=tickets.hotline_of(request),
+                    actor=account,
+                    ticket_id=ticket["id"],
+                    photos=pictures,
+                )
         except Invalid as exc:
             if not exc.details:
                 errors["text"] = exc.message(lang)
@@ -164,6 +182,29 @@ async def file_ticket(
     response = RedirectResponse(f"/complaints/{ticket['id']}", status_code=303)
     set_flash(request, response, FILED, ticket["id"])
     return response
+
+
+def _photo_problem(pictures: list[bytes]) -> str | None:
+    if len(pictures) > complaints.MAX_PHOTOS:
+        return "too_many_photos"
+    if any(len(p) > complaints.MAX_PHOTO_BYTES for p in pictures):
+        return "photo_too_large"
+    if any(complaints.photo_type(p) is None for p in pictures):
+        return "photo_not_an_image"
+    return None
+
+
+@router.get("/complaints/{ticket_id}/photos/{position}")
+async def ticket_photo(ticket_id: str, position: int, db: DbDep, account: WebAccount) -> Response:
+    """A ticket's photo, for its reporter and its handlers."""
+    if account is None:
+        raise NotFound()
+    content_type, data = await complaints.photo(
+        db, actor=account, ticket_id=ticket_id, position=position
+    )
+    return Response(
+        data, media_type=content_type, headers={"Cache-Control": "private, max-age=3600"}
+    )
 
 
 async def _ticket_page(
