@@ -105,6 +105,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         try:
             yield
         finally:
+            # Let the warm-up finish its database read (a connection cancelled half-way is
+            # noise); a model still training in its thread is simply left behind.
+            await asyncio.wait({warming}, timeout=0.5)
             warming.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await warming
