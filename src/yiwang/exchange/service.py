@@ -226,6 +226,34 @@ async def record_reads(db: Db, fetched: list[Fetched]) -> None:
         tx_state(db).exempt = True  # a ledger of reads, not a change to anyone's data
 
 
+async def log_accesses(db: Db, entries: list[dict[str, Any]]) -> None:
+    """Several accesses in one statement (a prefill logs one per source it asked)."""
+    if not entries:
+        return
+    now = dt.datetime.now(dt.UTC)
+    await db.execute(
+        sa.insert(data_access),
+        [
+            {
+                "subject_id": e["subject_id"],
+                "accessed_at": now,
+                "accessor_kind": e["accessor_kind"],
+                "department_code": e.get("department_code"),
+                "accessor_id": e.get("accessor_id"),
+                "accessor_role": e.get("accessor_role"),
+                "source": e.get("source"),
+                "elements": sorted(e["elements"]),
+                "purpose": e["purpose"],
+                "target_type": e.get("target_type"),
+                "target_id": e.get("target_id"),
+                "target_label": None if e.get("target_label") is None else e["target_label"][:100],
+            }
+            for e in entries
+        ],
+    )
+    tx_state(db).exempt = True  # the access log is itself the record
+
+
 async def log_access(
     db: Db,
     *,

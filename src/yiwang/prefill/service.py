@@ -349,21 +349,24 @@ async def prefill(
         _describe(catalog, entry)
     for entry in missing:
         _describe(catalog, entry)
-    for answer in answers:
-        exchange_elements = sorted(answer.values)
-        if exchange_elements:
-            await exchange.log_access(
-                db,
-                subject_id=actor.id,
-                accessor_kind="platform",
-                department_code=answer.source.provider,
-                source=answer.source.code,
-                elements=exchange_elements,
-                purpose="prefill",
-                target_type="consent",
-                target_id=consent["id"] if consent else None,
-                target_label=f"{subject.kind}:{subject.code}",
-            )
+    await exchange.log_accesses(
+        db,
+        [
+            {
+                "subject_id": actor.id,
+                "accessor_kind": "platform",
+                "department_code": answer.source.provider,
+                "source": answer.source.code,
+                "elements": list(answer.values),
+                "purpose": "prefill",
+                "target_type": "consent",
+                "target_id": consent["id"] if consent else None,
+                "target_label": f"{subject.kind}:{subject.code}",
+            }
+            for answer in answers
+            if answer.values
+        ],
+    )
     await exchange.record_reads(db, answers)
     token = sign_token(
         secret,
