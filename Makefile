@@ -51,3 +51,20 @@ bench-prefill: setup
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Spike (10x the sustainable rate for 30 s) and crash (kill -9 mid-load, restart) benchmarks:
+# an open-loop load generator of their own, no wrk. Each run takes under ~3 minutes; bench-spike
+# redraws docs/spike.svg and docs/spike-read.svg. YIWANG_BENCH_DATABASE_URL=postgresql://… adds
+# a PostgreSQL run (in a scratch database each creates and drops).
+.PHONY: bench-spike bench-crash
+
+bench-spike: setup
+	$(BIN)/python benchmarks/spike.py
+	$(BIN)/python benchmarks/spike.py --target read
+	@if [ -n "$$YIWANG_BENCH_DATABASE_URL" ]; then \
+		$(BIN)/python benchmarks/spike.py --database-url "$$YIWANG_BENCH_DATABASE_URL"; fi
+
+bench-crash: setup
+	$(BIN)/python benchmarks/crash.py
+	@if [ -n "$$YIWANG_BENCH_DATABASE_URL" ]; then \
+		$(BIN)/python benchmarks/crash.py --database-url "$$YIWANG_BENCH_DATABASE_URL"; fi

@@ -87,6 +87,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         app.state.ratings = ratings.load(settings.definitions_dir)
         # Load (or, with none stored, train) the 12345 routing model before the first ticket.
         warming = asyncio.create_task(complaints.warm_up(engine, app.state.hotline))
+        # Jobs a previous process committed but never ran (it crashed, it was killed) run now,
+        # not only after this process's first commit.
+        jobs.request_run(engine)
         app.state.keyring = KeyRing(settings.keys_dir)
         certificates.configure(
             base_url=settings.public_url,
