@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from yiwang.api.deps import CalendarDep, CurrentAccount, DbDep, Text
+from yiwang.applications import repository as applications_repo
 from yiwang.applications import service as applications
-from yiwang.applications.models import applications as applications_table
 from yiwang.errors import Forbidden
 from yiwang.ratings import service as ratings
 
@@ -163,15 +162,9 @@ async def summary(
     today = dt.datetime.now(ratings.CHINA).date()
     start = dt.datetime.combine(since or today.replace(day=1), dt.time(0), ratings.CHINA)
     end = dt.datetime.combine((until or today) + dt.timedelta(days=1), dt.time(0), ratings.CHINA)
-    finished = (
-        await db.execute(
-            sa.select(sa.func.count()).where(
-                applications_table.c.completed_at >= start,
-                applications_table.c.completed_at < end,
-                applications_table.c.status.in_(ratings.FINISHED),
-            )
-        )
-    ).scalar_one()
+    finished = await applications_repo.finished_between(
+        db, since=start, until=end, statuses=ratings.FINISHED
+    )
     return await ratings.summary(
-        db, since=start, until=end, finished=int(finished), department=department
+        db, since=start, until=end, finished=finished, department=department
     )

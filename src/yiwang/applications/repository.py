@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -80,3 +81,15 @@ async def lock(db: Db, application_id: str) -> None:
             .where(applications.c.id == application_id)
             .with_for_update()
         )
+
+
+async def finished_between(
+    db: Db, *, since: dt.datetime, until: dt.datetime, statuses: tuple[str, ...]
+) -> int:
+    """How many applications finished (in these statuses) in [since, until)."""
+    query = sa.select(sa.func.count()).where(
+        applications.c.completed_at >= since,
+        applications.c.completed_at < until,
+        applications.c.status.in_(statuses),
+    )
+    return int((await db.execute(query)).scalar_one())

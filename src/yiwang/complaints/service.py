@@ -321,13 +321,12 @@ async def submit(
         if earlier is not None:
             return await view(db, hotline=hotline, ticket_id=earlier, actor=actor), False
     now = _now()
-    if category is not None:
+    if category is not None:  # the reporter chose (Open311); the emergency rules still apply
+        normalised = routing.normalise(text)
+        emergency = any(r.emergency and r.matches(normalised) for r in hotline.rules)
         routed = routing.Routing(
-            category=category, confidence=1.0, by="reporter", emergency=False, alternatives=[]
+            category=category, confidence=1.0, by="reporter", emergency=emergency, alternatives=[]
         )
-        rules = hotline.rules
-        flagged = routing.route(text, model=None, rules=rules, min_confidence=1.0)
-        routed = dataclasses.replace(routed, emergency=flagged.emergency)
     else:
         routed = routing.route(
             text,

@@ -270,23 +270,24 @@ async def log_access(
     target_label: str | None = None,
 ) -> None:
     """谁查看了我的数据: one access to one person's data elements, for the person to read."""
-    await db.execute(
-        sa.insert(data_access).values(
-            subject_id=subject_id,
-            accessed_at=dt.datetime.now(dt.UTC),
-            accessor_kind=accessor_kind,
-            department_code=department_code,
-            accessor_id=accessor_id,
-            accessor_role=accessor_role,
-            source=source,
-            elements=sorted(elements),
-            purpose=purpose,
-            target_type=target_type,
-            target_id=target_id,
-            target_label=None if target_label is None else target_label[:100],
-        )
+    await log_accesses(
+        db,
+        [
+            {
+                "subject_id": subject_id,
+                "accessor_kind": accessor_kind,
+                "elements": elements,
+                "purpose": purpose,
+                "department_code": department_code,
+                "accessor_id": accessor_id,
+                "accessor_role": accessor_role,
+                "source": source,
+                "target_type": target_type,
+                "target_id": target_id,
+                "target_label": target_label,
+            }
+        ],
     )
-    tx_state(db).exempt = True  # the access log is itself the record
 
 
 async def accesses_of(
