@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import httpx
@@ -77,3 +78,34 @@ async def test_a_suspended_case_is_not_escalated(client: httpx.AsyncClient, app,
         for other in await open_tasks(client, await staff(client, department), application["id"]):
             await set_due(engine, other["id"], today + dt.timedelta(days=30))
     assert await run_deadlines(app, today) == {"warned": 0, "escalated": 0}
+
+
+async def test_two_workers_checking_at_once_warn_and_escalate_once(
+    client: httpx.AsyncClient, app, engine
+) -> None:
+    """Two `yiwang worker` processes run their deadline passes at the same moment: each due task
+    is warned, and each overdue one escalated, by one of them only."""
+    today = dt.date(2026, 11, 26)
+    citizen = await sign_in(client, "citizen1")
+    application = (await submit_bundle(client, citizen, "open-restaurant")).json()
+    fire, tax = await staff(client, "fire"), await staff(client, "tax")
+    [fire_task] = await open_tasks(client, fire, application["id"])
+    [tax_task] = await open_tasks(client, tax, application["id"])
+    await set_due(engine, fire_task["id"], today - dt.timedelta(days=2))
+    await set_due(engine, tax_task["id"], CALENDAR.next_workday(today))
+    for task in await open_tasks(client, await staff(client, "samr"), application["id"]):
+        await set_due(engine, task["id"], today + dt.timedelta(days=30))
+
+    async def one_worker() -> dict[str, int]:
+        async with transaction(engine) as db:
+            return await applications.check_deadlines(db, calendar=CALENDAR, today=today)
+
+    first, second = await asyncio.gather(one_worker(), one_worker())
+    assert first["warned"] + second["warned"] == 1
+    assert first["escalated"] + second["escalated"] == 1
+    await jobs.drain(engine)
+    await jobs.run_pending(engine)
+    tax_box = (await client.get("/api/v1/me/notifications", headers=tax)).json()
+    assert [m["kind"] for m in tax_box] == ["task_due_soon"]
+    fire_box = (await client.get("/api/v1/me/notifications", headers=fire)).json()
+    assert [m["kind"] for m in fire_box] == ["task_overdue"]

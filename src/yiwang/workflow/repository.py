@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from yiwang.database import Db
+from yiwang.database import Db, changed_nothing
 from yiwang.workflow.models import branches, tasks
 
 
@@ -146,10 +146,24 @@ async def tasks_overdue(db: Db, *, today: dt.date) -> list[sa.Row[Any]]:
     return list((await db.execute(query)).all())
 
 
-async def mark_tasks(db: Db, task_ids: list[str], values: dict[str, Any]) -> None:
-    """Stamp tasks (warned_at, escalated_at)."""
-    if task_ids:
-        await db.execute(sa.update(tasks).where(tasks.c.id.in_(task_ids)).values(**values))
+async def stamp_tasks(db: Db, task_ids: list[str], column: str, at: dt.datetime) -> set[str]:
+    """Stamp tasks not stamped yet (warned_at, escalated_at); returns those stamped now.
+
+    Two deadline passes at once (two workers) both find the same tasks: only the one whose
+    update finds the column still empty warns about them, the other's waits and finds none.
+    """
+    if not task_ids:
+        return set()
+    result = await db.execute(
+        sa.update(tasks)
+        .where(tasks.c.id.in_(task_ids), tasks.c[column].is_(None))
+        .values({column: at})
+        .returning(tasks.c.id)
+    )
+    stamped = {row.id for row in result}
+    if not stamped:
+        changed_nothing(db)
+    return stamped
 
 
 async def update_task(db: Db, task_id: str, values: dict[str, Any]) -> None:
