@@ -4,6 +4,7 @@ pass, never a queue of them (the audit sealer and the job runner both work this 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
@@ -17,13 +18,22 @@ log = logging.getLogger("yiwang.background")
 class Coalescer:
     """Runs ``work(engine)`` in the background when asked, at most one pass at a time."""
 
-    def __init__(self, name: str, work: Callable[[AsyncEngine], Awaitable[Any]]) -> None:
+    def __init__(
+        self, name: str, work: Callable[[AsyncEngine], Awaitable[Any]], *, spacing: float = 0.0
+    ) -> None:
         self.name = name
         self.work = work
+        # A pass asked for during a pass starts at least this long after it: under load one pass
+        # then takes many commits' rows, instead of a pass (and its transactions) per commit.
+        self.spacing = spacing
         self._running: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Task[None]] = (
             weakref.WeakKeyDictionary()
         )
         self._again: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
+        self._wake: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Event] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._draining: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
 
     def request(self, engine: AsyncEngine) -> None:
         """Run soon; a request during a run coalesces into one more pass."""
@@ -34,18 +44,31 @@ class Coalescer:
         self._running[engine] = asyncio.get_running_loop().create_task(self._until_quiet(engine))
 
     async def _until_quiet(self, engine: AsyncEngine) -> None:
-        while True:
-            self._again.discard(engine)
-            try:
-                await self.work(engine)
-            except Exception:  # the next request tries again; nothing committed is lost
-                log.exception("%s failed", self.name)
-                return
-            if engine not in self._again:
-                return
+        try:
+            while True:
+                self._again.discard(engine)
+                try:
+                    await self.work(engine)
+                except Exception:  # the next request tries again; nothing committed is lost
+                    log.exception("%s failed", self.name)
+                    return
+                if engine not in self._again:
+                    return
+                if self.spacing and engine not in self._draining:
+                    wake = self._wake[engine] = asyncio.Event()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), self.spacing)
+        finally:
+            self._wake.pop(engine, None)
+            self._draining.discard(engine)
 
     async def drain(self, engine: AsyncEngine) -> None:
-        """Wait for the background pass of this engine to finish (shutdown, tests)."""
+        """Wait for the background pass of this engine to finish (shutdown, tests); a pass
+        waiting out its spacing starts at once."""
         task = self._running.get(engine)
-        if task is not None:
+        if task is not None and not task.done():
+            self._draining.add(engine)
+            wake = self._wake.get(engine)
+            if wake is not None:
+                wake.set()
             await asyncio.shield(task)

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # Admission control: requests one process works on at once; past it, 503 + Retry-After.
     max_in_flight: int = 64
     retry_after_seconds: int = 1
+    # How long a claimed job is its runner's before another runner may take it (crash recovery).
+    job_lease_seconds: float = 300
     log_level: str = "INFO"
     # The demo's SMS / e-mail channel: messages are appended here as JSON lines.
     notification_log: Path = ROOT / "var" / "notifications.log"

@@ -71,7 +71,24 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        # Sized for one process under admission control (YIWANG_MAX_IN_FLIGHT, 64): most requests
+        # hold a connection only for their few statements, and the submission path has a pool
+        # of its own (rawdb). A request that cannot get one in 10 s fails instead of queueing;
+        # a statement that runs away is stopped by the server after 30 s, and a transaction left
+        # idle (a crashed request) after 60 s, so that no lock is held for ever.
+        kwargs.update(
+            pool_size=10,
+            max_overflow=10,
+            pool_timeout=10,
+            pool_pre_ping=True,
+            connect_args={
+                "command_timeout": 30,
+                "server_settings": {
+                    "statement_timeout": "30000",
+                    "idle_in_transaction_session_timeout": "60000",
+                },
+            },
+        )
     # Bound parameters stay out of error messages and logs: they carry personal data.
     engine = create_async_engine(url, hide_parameters=True, **kwargs)
 
@@ -174,6 +191,25 @@ async def end_reads(db: AsyncConnection) -> None:
     if tx_state(db).writes:
         raise RuntimeError("end_reads() after a write would drop it")
     await db.rollback()
+
+
+def changed_nothing(db: AsyncConnection) -> None:
+    """Say that the last write statement changed no row (a conditional update that lost a race):
+    it then needs no audit row."""
+    state = tx_state(db)
+    state.writes = max(0, state.writes - 1)
+
+
+async def hand_over(db: AsyncConnection) -> None:
+    """Commit what a unit of work has done so far, before it waits on another writer.
+
+    The submission path writes through its own connection (``applications.intake``); a request
+    that read through its unit of work first (a web form) must not hold SQLite's write lock
+    while it waits for that writer. Anything written so far is committed (its audit rows are
+    still checked when the unit of work ends); later statements open a fresh transaction.
+    """
+    if db.in_transaction():
+        await db.commit()
 
 
 def _check_audited(state: TxState, strict: bool) -> None:

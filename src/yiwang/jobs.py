@@ -37,7 +37,18 @@ jobs = sa.Table(
 )
 
 Handler = Callable[[AsyncEngine, int, dict[str, Any]], Awaitable[None]]
+BatchHandler = Callable[[AsyncEngine, list[tuple[int, dict[str, Any]]]], Awaitable[None]]
 HANDLERS: dict[str, Handler] = {}
+BATCH_HANDLERS: dict[str, BatchHandler] = {}
+LEASE = dt.timedelta(minutes=5)
+"""How long a claimed job is left to its runner before another may take it (a crashed runner's
+jobs come back after this); longer than any handler takes."""
+
+
+def configure(*, lease_seconds: float) -> None:
+    """Set the claim lease (``YIWANG_JOB_LEASE_SECONDS``)."""
+    global LEASE
+    LEASE = dt.timedelta(seconds=lease_seconds)
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
@@ -50,18 +61,38 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler]:
+    """Register a function that runs many jobs of this kind at once (one transaction for all);
+    if it fails, the jobs run one by one through the kind's plain handler."""
+
+    def register(function: BatchHandler) -> BatchHandler:
+        BATCH_HANDLERS[kind] = function
+        return function
+
+    return register
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def row(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A new job's row, for a writer that inserts rows itself (the submission path); it must call
+    ``request_run`` after its commit."""
+    now = _now()
+    return {
+        "kind": kind,
+        "payload": payload,
+        "status": "pending",
+        "attempts": 0,
+        "run_after": now,
+        "created_at": now,
+    }
+
+
 async def enqueue(db: Db, kind: str, payload: dict[str, Any]) -> None:
     """Write a job in the caller's transaction; it runs only if that transaction commits."""
-    now = _now()
-    await db.execute(
-        sa.insert(jobs).values(
-            kind=kind, payload=payload, status="pending", attempts=0, run_after=now, created_at=now
-        )
-    )
+    await db.execute(sa.insert(jobs).values(**row(kind, payload)))
     state = tx_state(db)
     engine = db.engine
     if not any(getattr(cb, "_yiwang_jobs", False) for cb in state.after_commit):
@@ -91,45 +122,75 @@ async def _claim(engine: AsyncEngine, limit: int) -> list[Any]:
             await db.execute(
                 sa.update(jobs)
                 .where(jobs.c.id.in_([r.id for r in rows]))
-                .values(run_after=_now() + dt.timedelta(minutes=5), attempts=jobs.c.attempts + 1)
+                .values(run_after=_now() + LEASE, attempts=jobs.c.attempts + 1)
             )
         return rows
 
 
-async def _finish(engine: AsyncEngine, job_id: int, *, error: str | None, attempts: int) -> None:
+async def _finish(engine: AsyncEngine, outcomes: list[tuple[Any, str | None]]) -> None:
+    """Record how the claimed jobs went: the done ones in one statement, failures one by one."""
     async with transaction(engine, strict_audit=False) as db:
         tx_state(db).exempt = True
-        if error is None:
-            values: dict[str, Any] = {"status": "done", "done_at": _now(), "last_error": None}
-        elif attempts >= MAX_ATTEMPTS:
-            values = {"status": "failed", "last_error": error[:2000]}
-        else:
-            backoff = dt.timedelta(seconds=min(3600, 2**attempts))
-            values = {"last_error": error[:2000], "run_after": _now() + backoff}
-        await db.execute(sa.update(jobs).where(jobs.c.id == job_id).values(**values))
+        done = [row.id for row, error in outcomes if error is None]
+        if done:
+            await db.execute(
+                sa.update(jobs)
+                .where(jobs.c.id.in_(done))
+                .values(status="done", done_at=_now(), last_error=None)
+            )
+        for row, error in outcomes:
+            if error is None:
+                continue
+            attempts = row.attempts + 1
+            if attempts >= MAX_ATTEMPTS:
+                values: dict[str, Any] = {"status": "failed", "last_error": error[:2000]}
+            else:
+                backoff = dt.timedelta(seconds=min(3600, 2**attempts))
+                values = {"last_error": error[:2000], "run_after": _now() + backoff}
+            await db.execute(sa.update(jobs).where(jobs.c.id == row.id).values(**values))
 
 
-async def run_pending(engine: AsyncEngine, *, limit: int = 50) -> int:
+async def _run_one(engine: AsyncEngine, row: Any) -> str | None:
+    function = HANDLERS.get(row.kind)
+    try:
+        if function is None:
+            raise LookupError(f"no handler for job kind {row.kind}")
+        await function(engine, row.id, row.payload)
+    except Exception as exc:  # recorded on the job and retried with backoff
+        log.exception("job %s (%s) failed", row.id, row.kind)
+        return f"{exc.__class__.__name__}: {exc}"
+    return None
+
+
+async def run_pending(engine: AsyncEngine, *, limit: int = 200) -> int:
     """Run every job that is due now; returns how many ran (successfully or not)."""
     ran = 0
     while rows := await _claim(engine, limit):
+        outcomes: list[tuple[Any, str | None]] = []
+        by_kind: dict[str, list[Any]] = {}
         for row in rows:
-            function = HANDLERS.get(row.kind)
-            error = None
-            try:
-                if function is None:
-                    raise LookupError(f"no handler for job kind {row.kind}")
-                await function(engine, row.id, row.payload)
-            except Exception as exc:  # recorded on the job and retried with backoff
-                log.exception("job %s (%s) failed", row.id, row.kind)
-                error = f"{exc.__class__.__name__}: {exc}"
-            await _finish(engine, row.id, error=error, attempts=row.attempts + 1)
-            ran += 1
+            by_kind.setdefault(row.kind, []).append(row)
+        for kind, group in by_kind.items():
+            many = BATCH_HANDLERS.get(kind)
+            if many is not None and len(group) > 1:
+                try:
+                    await many(engine, [(row.id, row.payload) for row in group])
+                except Exception:
+                    log.exception(
+                        "%d jobs of kind %s failed together; one by one", len(group), kind
+                    )
+                else:
+                    outcomes += [(row, None) for row in group]
+                    continue
+            for row in group:
+                outcomes.append((row, await _run_one(engine, row)))
+        await _finish(engine, outcomes)
+        ran += len(rows)
         if len(rows) < limit:
             break
     return ran
 
 
-_runner = Coalescer("running jobs", run_pending)
+_runner = Coalescer("running jobs", run_pending, spacing=0.2)
 request_run = _runner.request
 drain = _runner.drain

@@ -28,6 +28,7 @@ from yiwang.api import ratings as ratings_api
 from yiwang.api import regions as regions_api
 from yiwang.api.admission import AdmissionControlMiddleware
 from yiwang.api.middleware import RequestGuardMiddleware
+from yiwang.applications.intake import Intake
 from yiwang.audit import service as audit
 from yiwang.catalog.definitions import load_region
 from yiwang.certificates import service as certificates
@@ -41,6 +42,7 @@ from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.observability import Metrics, RequestContextMiddleware, configure_logging
 from yiwang.ratings import service as ratings
+from yiwang.rawdb import RawDatabase
 from yiwang.web import (
     apply,
     cases,
@@ -72,8 +74,10 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         app.state.region = load_region(settings.definitions_dir)
         app.state.workdays = WorkdayCalendar.from_directory(settings.definitions_dir / "calendar")
         app.state.engine = engine = create_engine(settings.database_url)
+        app.state.intake = Intake(RawDatabase.for_url(settings.database_url), engine)
         audit.bind_key(engine, settings.audit_hmac_key)
         notifications.configure([notifications.LogFileChannel(settings.notification_log)])
+        jobs.configure(lease_seconds=settings.job_lease_seconds)
         app.state.http = httpx.AsyncClient(
             timeout=settings.connector_timeout_seconds,
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
@@ -114,6 +118,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             warming.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await warming
+            await app.state.intake.close()
             await jobs.drain(engine)
             await audit.drain(engine)
             await app.state.http.aclose()
@@ -129,6 +134,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.state.metrics = Metrics()
     api_errors.install(app, render_html=pages.render_error)
     for router in (
+        applications_api.router,  # first: the submission path is matched before anything else
         ops_api.router,
         identity_api.router,
         catalog_api.router,
@@ -137,7 +143,6 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         complaints_api.router,
         open311_api.router,
         ratings_api.router,
-        applications_api.router,
         notifications_api.router,
         casework_api.router,
         regions_api.router,

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import AfterValidator
 
+from yiwang.applications.intake import Intake
 from yiwang.config import Settings
 from yiwang.database import Db, transaction
 from yiwang.errors import Unauthorized
@@ -40,12 +41,12 @@ def request_lang(request: Request) -> Lang:
     return negotiate(explicit=explicit, accept_language=request.headers.get("accept-language"))
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The app's settings."""
     return request.app.state.settings
 
 
-def sign_in_policy(request: Request) -> identity.SignInPolicy:
+async def sign_in_policy(request: Request) -> identity.SignInPolicy:
     """The throttling policy for sign-in, from settings."""
     settings: Settings = request.app.state.settings
     return identity.SignInPolicy(
@@ -55,13 +56,13 @@ def sign_in_policy(request: Request) -> identity.SignInPolicy:
     )
 
 
-def client_of(request: Request) -> identity.Client:
+async def client_of(request: Request) -> identity.Client:
     """The caller's address, for throttling and session records."""
     address = request.client.host if request.client else "unknown"
     return identity.Client(address=address[:64])
 
 
-def population_registry(request: Request) -> PopulationRegistry:
+async def population_registry(request: Request) -> PopulationRegistry:
     """The connector to the population registry (公安人口库)."""
     settings: Settings = request.app.state.settings
     return PopulationRegistry(
@@ -75,7 +76,7 @@ def population_registry(request: Request) -> PopulationRegistry:
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def bearer_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
+async def bearer_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
     """The bearer token of the Authorization header, or 401."""
     if not token or not token.strip():
         raise Unauthorized(headers={"WWW-Authenticate": "Bearer"})
@@ -83,7 +84,15 @@ def bearer_token(token: Annotated[str | None, Depends(oauth2_scheme)]) -> str:
 
 
 DbDep = Annotated[Db, Depends(unit_of_work, scope="function")]
-LangDep = Annotated[Lang, Depends(request_lang)]
+
+
+async def _lang(request: Request) -> Lang:
+    # A coroutine: FastAPI runs a plain function dependency on a worker thread, a thread hop
+    # per request for nothing.
+    return request_lang(request)
+
+
+LangDep = Annotated[Lang, Depends(_lang)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClientDep = Annotated[identity.Client, Depends(client_of)]
 PolicyDep = Annotated[identity.SignInPolicy, Depends(sign_in_policy)]
@@ -99,7 +108,18 @@ async def current_account(db: DbDep, token: TokenDep) -> identity.Account:
 CurrentAccount = Annotated[identity.Account, Depends(current_account)]
 
 
-def workday_calendar(request: Request) -> WorkdayCalendar:
+async def submitting_account(request: Request) -> identity.Account:
+    """The account of the request's bearer token, read through the submission writer's own
+    connection (the submission path has no unit of work)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(headers={"WWW-Authenticate": "Bearer"})
+    intake: Intake = request.app.state.intake
+    found = await intake.session(identity.token_hash(token.strip()))
+    return identity.account_of_session(found, kind="api")
+
+
+async def workday_calendar(request: Request) -> WorkdayCalendar:
     """The working-day calendar (official holidays, make-up days, definitions/ overrides)."""
     return request.app.state.workdays
 

@@ -3,6 +3,7 @@ instead of paper wherever a later service asks for a licence the applicant holds
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -75,6 +76,87 @@ async def issue_for_branch(
     return issued
 
 
+def wanted_kinds(catalog: Catalog, service_codes: list[str]) -> set[str]:
+    """The licence types these services' materials can be met by."""
+    return {
+        material.provided_by[len(PREFIX) :]
+        for code in service_codes
+        for material in catalog.services[code].materials
+        if (material.provided_by or "").startswith(PREFIX)
+    }
+
+
+@dataclasses.dataclass
+class Attachment:
+    """What the applicant's licences give an application: materials met, empty fields filled."""
+
+    materials: list[dict[str, Any]]
+    attached: list[dict[str, Any]]
+    filled: dict[str, Any]
+    source: dict[str, Any] | None  # the licence the filled values are credited to
+
+    def events(self, application_id: str) -> list[dict[str, Any]]:
+        return [
+            event_row(
+                application_id, None, "licence_attached", entry | {"filled": sorted(self.filled)}
+            )
+            for entry in self.attached
+        ]
+
+
+def plan_attachment(
+    *,
+    catalog: Catalog,
+    subject: Subject,
+    application_id: str,
+    service_codes: list[str],
+    form: dict[str, Any],
+    held: dict[str, dict[str, Any] | None],
+    done: set[tuple[str, str]] = frozenset(),  # type: ignore[assignment]
+) -> Attachment:
+    """免证办, decided: which materials the held licences (by type) meet, and which empty fields
+    of the form their data fills."""
+    attachment = Attachment([], [], {}, None)
+    for code in service_codes:
+        for material in catalog.services[code].materials:
+            by = material.provided_by or ""
+            if not by.startswith(PREFIX) or (code, material.code) in done:
+                continue
+            licence = held.get(by[len(PREFIX) :])
+            if licence is None:
+                continue
+            attachment.materials.append(
+                {
+                    "application_id": application_id,
+                    "service_code": code,
+                    "material_code": material.code,
+                    "certificate_id": licence["id"],
+                    "attached_at": dt.datetime.now(dt.UTC),
+                }
+            )
+            for field in subject.fields:
+                value = licence["data"].get(field.element)
+                if (
+                    value not in (None, "")
+                    and not form.get(field.name)
+                    and field.name not in attachment.filled
+                ):
+                    attachment.filled[field.name] = value
+            attachment.attached.append(
+                {
+                    "service": code,
+                    "material": material.code,
+                    "certificate_id": licence["id"],
+                    "identifier": licence["identifier"],
+                }
+            )
+            if attachment.source is None:
+                attachment.source = licence
+    if not attachment.attached:
+        attachment.filled = {}
+    return attachment
+
+
 async def attach_held(
     db: Db,
     *,
@@ -89,7 +171,6 @@ async def attach_held(
     provides, and fill the form's empty fields from them; returns what was attached."""
     current = await repo.get(db, application_id)
     assert current is not None
-    form = dict(current.form)
     done = {
         (r.service_code, r.material_code)
         for r in await db.execute(
@@ -98,51 +179,43 @@ async def attach_held(
             )
         )
     }
-    attached: list[dict[str, Any]] = []
-    filled: dict[str, Any] = {}
-    for code in service_codes:
-        for material in catalog.services[code].materials:
-            by = material.provided_by or ""
-            if not by.startswith(PREFIX) or (code, material.code) in done:
-                continue
-            held = await certificates.valid_of_type(
-                db, account_id=applicant_id, kind=by[len(PREFIX) :], today=today
-            )
-            if held is None:
-                continue
-            await db.execute(
-                sa.insert(application_materials).values(
-                    application_id=application_id,
-                    service_code=code,
-                    material_code=material.code,
-                    certificate_id=held["id"],
-                    attached_at=dt.datetime.now(dt.UTC),
-                )
-            )
-            for field in subject.fields:
-                value = held["data"].get(field.element)
-                if (
-                    value not in (None, "")
-                    and not form.get(field.name)
-                    and field.name not in filled
-                ):
-                    filled[field.name] = value
-            attached.append(
-                {
-                    "service": code,
-                    "material": material.code,
-                    "certificate_id": held["id"],
-                    "identifier": held["identifier"],
-                }
-            )
-    if filled and attached:
-        source = await certificates.get_any(db, attached[0]["certificate_id"])
-        await _fill(db, application_id, filled, source)
-    for entry in attached:
-        await _event(
-            db, application_id, None, "licence_attached", entry | {"filled": sorted(filled)}
-        )
-    return attached
+    held = {
+        kind: await certificates.valid_of_type(db, account_id=applicant_id, kind=kind, today=today)
+        for kind in sorted(wanted_kinds(catalog, service_codes))
+    }
+    attachment = plan_attachment(
+        catalog=catalog,
+        subject=subject,
+        application_id=application_id,
+        service_codes=service_codes,
+        form=dict(current.form),
+        held=held,
+        done=done,
+    )
+    if attachment.materials:
+        await db.execute(sa.insert(application_materials), attachment.materials)
+    if attachment.filled and attachment.source is not None:
+        await _fill(db, application_id, attachment.filled, attachment.source)
+    await repo.add_events(db, attachment.events(application_id))
+    return attachment.attached
+
+
+def filled_in(
+    form: dict[str, Any],
+    provenance: dict[str, Any] | None,
+    filled: dict[str, Any],
+    licence: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The form with a licence's values in its empty fields, and their provenance."""
+    origins = dict(provenance or {})
+    for name in filled:
+        origins[name] = {
+            "origin": "certificate",
+            "certificate_id": licence["id"],
+            "identifier": licence["identifier"],
+            "verified": True,
+        }
+    return dict(form) | filled, origins
 
 
 async def _fill(
@@ -151,17 +224,8 @@ async def _fill(
     """Write values a licence gives into the form's empty fields, with their provenance."""
     current = await repo.get(db, application_id)
     assert current is not None
-    origins = dict(current.provenance or {})
-    for name in filled:
-        origins[name] = {
-            "origin": "certificate",
-            "certificate_id": licence["id"],
-            "identifier": licence["identifier"],
-            "verified": True,
-        }
-    await repo.update(
-        db, application_id, {"form": dict(current.form) | filled, "provenance": origins}
-    )
+    form, origins = filled_in(current.form, current.provenance, filled, licence)
+    await repo.update(db, application_id, {"form": form, "provenance": origins})
 
 
 async def materials_of(db: Db, *, catalog: Catalog, application_id: str) -> list[dict[str, Any]]:
@@ -174,20 +238,22 @@ async def materials_of(db: Db, *, catalog: Catalog, application_id: str) -> list
     return [dict(r._mapping) for r in rows]
 
 
+def event_row(
+    application_id: str, branch_id: str | None, kind: str, detail: dict[str, Any]
+) -> dict[str, Any]:
+    """A timeline entry written by the platform itself (no person acted)."""
+    return {
+        "application_id": application_id,
+        "branch_id": branch_id,
+        "at": dt.datetime.now(dt.UTC),
+        "actor_id": None,
+        "actor_kind": None,
+        "kind": kind,
+        "detail": detail,
+    }
+
+
 async def _event(
     db: Db, application_id: str, branch_id: str | None, kind: str, detail: dict[str, Any]
 ) -> None:
-    await repo.add_events(
-        db,
-        [
-            {
-                "application_id": application_id,
-                "branch_id": branch_id,
-                "at": dt.datetime.now(dt.UTC),
-                "actor_id": None,
-                "actor_kind": None,
-                "kind": kind,
-                "detail": detail,
-            }
-        ],
-    )
+    await repo.add_events(db, [event_row(application_id, branch_id, kind, detail)])

@@ -11,19 +11,6 @@ from yiwang.applications.models import application_events, applications
 from yiwang.database import Db
 
 
-async def by_idempotency_key(db: Db, *, applicant_id: str, key: str) -> sa.Row[Any] | None:
-    """The application an applicant already submitted under this key."""
-    query = sa.select(applications).where(
-        applications.c.applicant_id == applicant_id, applications.c.idempotency_key == key
-    )
-    return (await db.execute(query)).first()
-
-
-async def insert(db: Db, values: dict[str, Any]) -> None:
-    """Store a new application."""
-    await db.execute(sa.insert(applications).values(**values))
-
-
 async def get(db: Db, application_id: str) -> sa.Row[Any] | None:
     """One application by id."""
     query = sa.select(applications).where(applications.c.id == application_id)

@@ -7,19 +7,20 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
-from yiwang.applications import licences
+from yiwang import jobs
+from yiwang.applications import licences, models
 from yiwang.applications import repository as repo
-from yiwang.applications.tracking import next_tracking_no
+from yiwang.applications.intake import Intake, Prepared, TableRows
 from yiwang.audit import service as audit
+from yiwang.audit.models import audit_events
 from yiwang.catalog import forms, snapshots
 from yiwang.catalog.loader import Catalog
 from yiwang.catalog.subjects import Subject, subject_of
 from yiwang.certificates import service as certificates
-from yiwang.database import Db, end_reads, tx_state
+from yiwang.database import Db, end_reads, transaction
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
 from yiwang.exchange import service as exchange
 from yiwang.identity import repository as identity_repo
@@ -27,6 +28,7 @@ from yiwang.identity.service import Account
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.prefill import service as prefill
+from yiwang.workflow import models as workflow_models
 from yiwang.workflow import service as workflow
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -67,7 +69,7 @@ def request_digest(body: dict[str, Any]) -> str:
 
 
 async def submit(
-    db: Db,
+    intake: Intake,
     *,
     actor: Account,
     service: str | None,
@@ -81,17 +83,16 @@ async def submit(
 ) -> tuple[dict[str, Any], bool]:
     """一次申请: check the form, give a tracking number, fan out to the departments.
 
-    Returns the application and whether it was created now (False: a replay of the same key).
+    Everything is checked and turned into rows first, holding no lock; the rows are then written
+    in one transaction with whatever other submissions are waiting (``intake``), and the
+    application is answered from them. Returns the application and whether it was created now
+    (False: a replay of the same key).
     """
     body_digest = request_digest(
         {"service": service, "bundle": bundle, "form": form, "consent_id": consent_id}
         | ({"prefill_token": prefill_token} if prefill_token else {})
     )
-    if idempotency_key:
-        earlier = await repo.by_idempotency_key(db, applicant_id=actor.id, key=idempotency_key)
-        if earlier is not None:
-            return await _replay(db, actor, earlier, body_digest), False
-    snapshot_id, catalog = await snapshots.current(db)
+    snapshot_id, catalog = await intake.catalog()
     subject = subject_of(catalog, service=service, bundle=bundle)
     if actor.kind not in {a for s in subject.services for a in s.audience}:
         raise Invalid("wrong_audience", details=[field_error("service", "wrong_audience")])
@@ -104,76 +105,119 @@ async def submit(
     today = china_today()
     application_id = str(uuid.uuid4())
     due = calendar.add_workdays(today, _critical_days(subject))
-    now = _now()
-    row = {
-        "id": application_id,
-        "applicant_id": actor.id,
-        "kind": subject.kind,
-        "subject_code": subject.code,
-        "snapshot_id": snapshot_id,
-        "form": clean,
-        "provenance": origins,
-        "consent_id": token_consent or consent_id,
-        "status": "in_progress",
-        "accepted_on": today,
-        "due_date": due,
-        "idempotency_key": idempotency_key,
-        "request_digest": body_digest,
-        "created_at": now,
-        "updated_at": now,
-    }
-    writes_before = tx_state(db).writes
-    try:
-        # The tracking number and the row together: a lost race undoes both.
-        async with db.begin_nested():
-            tracking_no = await next_tracking_no(db, region_code=catalog.region.code, day=today)
-            await repo.insert(db, {**row, "tracking_no": tracking_no})
-    except IntegrityError:  # the same key, submitted twice at once: the first one wins
-        tx_state(db).writes = writes_before  # the savepoint took its writes back with it
-        earlier = await repo.by_idempotency_key(
-            db, applicant_id=actor.id, key=idempotency_key or ""
-        )
-        if earlier is None:
-            raise
-        return await _replay(db, actor, earlier, body_digest), False
-    plans = [
-        workflow.BranchPlan(item, tuple(subject.waits_for.get(item.code, ())))
-        for item in subject.services
-    ]
-    await workflow.start(
-        db,
+    service_codes = [s.code for s in subject.services]
+    branch_rows, task_rows = await workflow.plan_start(
         application_id=application_id,
-        plans=plans,
+        plans=[
+            workflow.BranchPlan(item, tuple(subject.waits_for.get(item.code, ())))
+            for item in subject.services
+        ],
         today=today,
         calendar=calendar,
-        officers=officers_of(db),
+        officers=intake.officers,
     )
-    await licences.attach_held(
-        db,
+    # 免证办: the applicant's valid licences meet materials and fill empty fields.
+    kinds = licences.wanted_kinds(catalog, service_codes)
+    held = await intake.held_licences(actor.id, kinds, today) if kinds else {}
+    attachment = licences.plan_attachment(
         catalog=catalog,
         subject=subject,
         application_id=application_id,
-        applicant_id=actor.id,
-        service_codes=[s.code for s in subject.services],
-        today=today,
+        service_codes=service_codes,
+        form=clean,
+        held=held,
     )
-    await notifications.notify(
-        db,
-        account_id=actor.id,
-        kind="submitted",
-        application_id=application_id,
-        params={"tracking_no": tracking_no, "due": due.isoformat()},
+    if attachment.filled and attachment.source is not None:
+        clean, origins = licences.filled_in(clean, origins, attachment.filled, attachment.source)
+    now = _now()
+
+    def rows(tracking_no: str) -> TableRows:
+        application = {
+            "id": application_id,
+            "tracking_no": tracking_no,
+            "applicant_id": actor.id,
+            "kind": subject.kind,
+            "subject_code": subject.code,
+            "snapshot_id": snapshot_id,
+            "form": clean,
+            "provenance": origins,
+            "consent_id": token_consent or consent_id,
+            "status": "in_progress",
+            "accepted_on": today,
+            "due_date": due,
+            "idempotency_key": idempotency_key,
+            "request_digest": body_digest,
+            "created_at": now,
+            "updated_at": now,
+        }
+        notice = notifications.payload(
+            actor.id,
+            "submitted",
+            {"tracking_no": tracking_no, "due": due.isoformat()},
+            application_id,
+        )
+        return [
+            (models.applications, [application]),
+            (workflow_models.branches, branch_rows),
+            (workflow_models.tasks, task_rows),
+            (models.application_materials, attachment.materials),
+            (
+                models.application_events,
+                [
+                    *attachment.events(application_id),
+                    _event_row(application_id, actor, "submitted", {"tracking_no": tracking_no}),
+                ],
+            ),
+            (jobs.jobs, [jobs.row(notifications.JOB_KIND, notice)]),
+            (
+                audit_events,
+                [
+                    audit.row(
+                        actor=actor,
+                        action="application.submitted",
+                        target_type="application",
+                        target_id=application_id,
+                        after={
+                            "tracking_no": tracking_no,
+                            "kind": subject.kind,
+                            "code": subject.code,
+                        },
+                    )
+                ],
+            ),
+        ]
+
+    outcome = await intake.submit(
+        Prepared(
+            application_id=application_id,
+            applicant_id=actor.id,
+            idempotency_key=idempotency_key,
+            request_digest=body_digest,
+            region_code=catalog.region.code,
+            day=today,
+            rows=rows,
+        )
     )
-    await add_event(db, application_id, actor, "submitted", {"tracking_no": tracking_no})
-    await audit.record(
-        db,
-        actor=actor,
-        action="application.submitted",
-        target_type="application",
-        target_id=application_id,
-        after={"tracking_no": tracking_no, "kind": subject.kind, "code": subject.code},
-    )
-    return await view(db, actor=actor, application_id=application_id), True
+    if not outcome.created:  # the same key was stored before: the same answer as then
+        if outcome.earlier_digest != body_digest:
+            raise Conflict("idempotency_conflict")
+        async with transaction(intake.engine, write=False) as db:
+            return await view(db, actor=actor, application_id=outcome.earlier_id or ""), False
+    assert outcome.rows is not None
+    stored = {table.name: table_rows for table, table_rows in outcome.rows}
+    held_by_id = {licence["id"]: licence for licence in held.values() if licence is not None}
+    return _document(
+        catalog,
+        SimpleNamespace(**stored["applications"][0]),
+        branches=sorted((SimpleNamespace(**b) for b in branch_rows), key=lambda b: b.id),
+        events=[SimpleNamespace(**e) for e in stored["application_events"]],
+        attached={
+            (m["service_code"], m["material_code"]): m["certificate_id"]
+            for m in attachment.materials
+        },
+        held=held_by_id,
+        issued=[],
+    ), True
 
 
 def _critical_days(subject: Subject) -> int:
@@ -189,12 +233,6 @@ def _critical_days(subject: Subject) -> int:
     return max(finish(s.code) for s in subject.services)
 
 
-async def _replay(db: Db, actor: Account, earlier: Any, body_digest: str) -> dict[str, Any]:
-    if earlier.request_digest != body_digest:
-        raise Conflict("idempotency_conflict")
-    return await view(db, actor=actor, application_id=earlier.id)
-
-
 async def add_event(
     db: Db,
     application_id: str,
@@ -204,20 +242,25 @@ async def add_event(
     *,
     branch_id: str | None = None,
 ) -> None:
-    await repo.add_events(
-        db,
-        [
-            {
-                "application_id": application_id,
-                "branch_id": branch_id,
-                "at": _now(),
-                "actor_id": actor.id if actor else None,
-                "actor_kind": actor.kind if actor else None,
-                "kind": kind,
-                "detail": detail,
-            }
-        ],
-    )
+    await repo.add_events(db, [_event_row(application_id, actor, kind, detail, branch_id)])
+
+
+def _event_row(
+    application_id: str,
+    actor: Account | None,
+    kind: str,
+    detail: dict[str, Any],
+    branch_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "application_id": application_id,
+        "branch_id": branch_id,
+        "at": _now(),
+        "actor_id": actor.id if actor else None,
+        "actor_kind": actor.kind if actor else None,
+        "kind": kind,
+        "detail": detail,
+    }
 
 
 async def _own(db: Db, actor: Account, application_id: str) -> Any:
@@ -235,8 +278,34 @@ async def view(db: Db, *, actor: Account, application_id: str) -> dict[str, Any]
 
 async def _render(db: Db, row: Any) -> dict[str, Any]:
     catalog = await snapshots.by_id(db, row.snapshot_id)
+    attached = {
+        (m["service_code"], m["material_code"]): m["certificate_id"]
+        for m in await licences.materials_of(db, catalog=catalog, application_id=row.id)
+    }
+    return _document(
+        catalog,
+        row,
+        branches=await workflow.branches(db, row.id),
+        events=await repo.events(db, row.id),
+        attached=attached,
+        held=await certificates.by_ids(db, sorted(set(attached.values()))),
+        issued=await certificates.issued_for(db, application_id=row.id),
+    )
+
+
+def _document(
+    catalog: Catalog,
+    row: Any,
+    *,
+    branches: list[Any],
+    events: list[Any],
+    attached: dict[tuple[str, str], str],
+    held: dict[str, dict[str, Any]],
+    issued: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """An application as its applicant sees it, from its rows (read back, or just written)."""
     steps = []
-    for branch in await workflow.branches(db, row.id):
+    for branch in branches:
         service = catalog.services[branch.service_code]
         department = catalog.departments[branch.department_code]
         step = next((s for s in service.workflow.steps if s.code == branch.step_code), None)
@@ -270,7 +339,7 @@ async def _render(db: Db, row: Any) -> dict[str, Any]:
             "actor_kind": e.actor_kind,
             "detail": e.detail,
         }
-        for e in await repo.events(db, row.id)
+        for e in events
     ]
     return {
         "id": row.id,
@@ -283,25 +352,22 @@ async def _render(db: Db, row: Any) -> dict[str, Any]:
         "due_date": row.due_date.isoformat(),
         "form": row.form,
         "provenance": row.provenance or {},
-        "materials": await _materials(db, catalog, row),
-        "certificates": [
-            certificates.view(catalog, c)
-            for c in await certificates.issued_for(db, application_id=row.id)
-        ],
+        "materials": _materials(catalog, row, attached, held),
+        "certificates": [certificates.view(catalog, c) for c in issued],
         "consent_id": row.consent_id,
         "steps": steps,
         "timeline": timeline,
     }
 
 
-async def _materials(db: Db, catalog: Catalog, row: Any) -> list[dict[str, Any]]:
+def _materials(
+    catalog: Catalog,
+    row: Any,
+    attached: dict[tuple[str, str], str],
+    held: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
     """Every material of the application's services and how it is met: a licence attached
     (免证办), the platform's shared data (免提交), or by the applicant."""
-    attached = {
-        (m["service_code"], m["material_code"]): m["certificate_id"]
-        for m in await licences.materials_of(db, catalog=catalog, application_id=row.id)
-    }
-    held = await certificates.by_ids(db, sorted(set(attached.values())))
     out = []
     for service in subject_of_row(catalog, row).services:
         for material in service.materials:

@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.dialects import postgresql, sqlite
-
-from yiwang.applications.models import tracking_counters
-from yiwang.database import Db
-
 
 def check_char(digits: str) -> str:
     """ISO 7064 MOD 11-2 over any number of digits."""
@@ -31,18 +26,8 @@ def is_valid(tracking_no: str) -> bool:
     )
 
 
-async def next_tracking_no(db: Db, *, region_code: str, day: dt.date) -> str:
-    """The next tracking number of the day (one atomic upsert of the day's counter)."""
-    key = day.strftime("%Y%m%d")
-    insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(tracking_counters)
-        .values(day=key, last=1)
-        .on_conflict_do_update(
-            index_elements=[tracking_counters.c.day], set_={"last": tracking_counters.c.last + 1}
-        )
-        .returning(tracking_counters.c.last)
-    )
-    sequence = int((await db.execute(statement)).scalar_one())
-    body = f"{region_code}{key}{sequence:06d}"
+def tracking_no(region_code: str, day: dt.date, sequence: int) -> str:
+    """The tracking number of the day's n-th application in a region (the day's counter,
+    ``tracking_counters``, is moved by the submission writer, once per group)."""
+    body = f"{region_code}{day.strftime('%Y%m%d')}{sequence:06d}"
     return body + check_char(body)

@@ -66,17 +66,16 @@ async def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Write the audit row of a state change inside that change's transaction."""
-    who = actor or SystemActor()
     await db.execute(
         sa.insert(t).values(
-            occurred_at=dt.datetime.now(dt.UTC),
-            actor_id=who.id,
-            actor=who.label[:100],
-            action=action,
-            target_type=target_type,
-            target_id=None if target_id is None else str(target_id),
-            request_id=current_request_id(),
-            summary={"before": mask(before), "after": mask(after)},
+            **row(
+                actor=actor,
+                action=action,
+                target_type=target_type,
+                target_id=target_id,
+                before=before,
+                after=after,
+            )
         )
     )
     state = tx_state(db)
@@ -84,6 +83,42 @@ async def record(
         state.audited = True
         engine = db.engine
         state.after_commit.append(lambda: request_seal(engine))
+
+
+async def record_many(db: Db, rows: list[dict[str, Any]]) -> None:
+    """Write several audit rows (made by ``row``) in one statement, inside their transaction."""
+    if not rows:
+        return
+    await db.execute(sa.insert(t), rows)
+    state = tx_state(db)
+    if not state.audited:
+        state.audited = True
+        engine = db.engine
+        state.after_commit.append(lambda: request_seal(engine))
+
+
+def row(
+    *,
+    actor: Actor | None,
+    action: str,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The audit row of a state change, for a writer that inserts rows itself (the submission
+    path); it must call ``request_seal`` after its commit."""
+    who = actor or SystemActor()
+    return {
+        "occurred_at": dt.datetime.now(dt.UTC),
+        "actor_id": who.id,
+        "actor": who.label[:100],
+        "action": action,
+        "target_type": target_type,
+        "target_id": None if target_id is None else str(target_id),
+        "request_id": current_request_id(),
+        "summary": {"before": mask(before), "after": mask(after)},
+    }
 
 
 def _canonical_time(value: dt.datetime) -> str:
@@ -173,7 +208,7 @@ async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SE
             return total
 
 
-_sealer = Coalescer("sealing the audit chain", seal)
+_sealer = Coalescer("sealing the audit chain", seal, spacing=0.5)
 request_seal = _sealer.request
 drain = _sealer.drain
 """Seal soon, in the background; wait for that (at shutdown and in tests)."""

@@ -130,6 +130,16 @@ async def current(db: Db) -> tuple[int, Catalog]:
     return cache.current
 
 
+def cached_current(engine: AsyncEngine) -> tuple[int, Catalog] | None:
+    """The catalogue in force, if this process checked it recently (no database call)."""
+    cache = _caches.get(engine)
+    if cache is None or cache.current is None:
+        return None
+    if time.monotonic() - cache.checked_at > RECHECK_SECONDS:
+        return None
+    return cache.current
+
+
 async def by_id(db: Db, snapshot_id: int) -> Catalog:
     """A snapshot by id: the catalogue an application was submitted under."""
     cache = _cache(db)

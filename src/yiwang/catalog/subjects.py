@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import weakref
 
 from yiwang.catalog import forms
 from yiwang.catalog.items import FormField, ServiceItem
@@ -22,8 +23,25 @@ class Subject:
     waits_for: dict[str, list[str]]
 
 
+_resolved: dict[int, tuple[weakref.ref[Catalog], dict[tuple[str, str], Subject]]] = {}
+
+
 def subject_of(catalog: Catalog, *, service: str | None, bundle: str | None) -> Subject:
-    """Resolve `service` or `bundle` (exactly one) against the catalogue."""
+    """Resolve `service` or `bundle` (exactly one) against the catalogue (remembered per
+    catalogue snapshot: merging a bundle's forms is work every submission would repeat)."""
+    held = _resolved.get(id(catalog))
+    if held is None or held[0]() is not catalog:
+        held = _resolved[id(catalog)] = (weakref.ref(catalog), {})
+    key = (service or "", bundle or "")
+    found = held[1].get(key)
+    if found is None:
+        found = _resolve(catalog, service=service, bundle=bundle)
+        if len(held[1]) < 10_000:
+            held[1][key] = found
+    return found
+
+
+def _resolve(catalog: Catalog, *, service: str | None, bundle: str | None) -> Subject:
     if bool(service) == bool(bundle):
         raise Invalid("service_or_bundle", details=[field_error("service", "service_or_bundle")])
     if service:

@@ -208,18 +208,28 @@ async def valid_of_type(
 ) -> dict[str, Any] | None:
     """The holder's newest valid licence of a type (for reuse in a later application)."""
     rows = await db.execute(
+        valid_of_type_query(), {"account_id": account_id, "kind": kind, "today": today}
+    )
+    found = rows.first()
+    return None if found is None else dict(found._mapping)
+
+
+def valid_of_type_query() -> sa.Select[Any]:
+    """The holder's newest valid licence of a type (``account_id``, ``kind``, ``today``)."""
+    return (
         sa.select(certificates)
         .where(
-            certificates.c.holder_account_id == account_id,
-            certificates.c.type == kind,
+            certificates.c.holder_account_id == sa.bindparam("account_id", type_=sa.String),
+            certificates.c.type == sa.bindparam("kind", type_=sa.String),
             certificates.c.status == "valid",
-            sa.or_(certificates.c.valid_until.is_(None), certificates.c.valid_until >= today),
+            sa.or_(
+                certificates.c.valid_until.is_(None),
+                certificates.c.valid_until >= sa.bindparam("today", type_=sa.Date),
+            ),
         )
         .order_by(certificates.c.created_at.desc())
         .limit(1)
     )
-    found = rows.first()
-    return None if found is None else dict(found._mapping)
 
 
 async def get_any(db: Db, certificate_id: str) -> dict[str, Any]:

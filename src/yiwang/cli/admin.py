@@ -179,6 +179,7 @@ async def _deadline_pass(engine, calendar) -> dict[str, int]:  # type: ignore[no
 
 
 def _worker_setup():  # type: ignore[no-untyped-def]
+    from yiwang import jobs
     from yiwang.audit import service as audit
     from yiwang.certificates import service as certificates
     from yiwang.certificates.keys import KeyRing
@@ -190,6 +191,7 @@ def _worker_setup():  # type: ignore[no-untyped-def]
     engine = create_engine(settings.database_url)
     audit.bind_key(engine, settings.audit_hmac_key)
     notifications.configure([notifications.LogFileChannel(settings.notification_log)])
+    jobs.configure(lease_seconds=settings.job_lease_seconds)
     certificates.configure(
         base_url=settings.public_url,
         keyring=KeyRing(settings.keys_dir),

@@ -103,9 +103,9 @@ async def insert_session(db: Db, values: dict[str, Any]) -> None:
     await db.execute(sa.insert(sessions).values(**values))
 
 
-async def session_with_account(db: Db, token_hash: str) -> sa.Row[Any] | None:
-    """A session and its account, by the token's hash."""
-    query = (
+def session_with_account_query() -> sa.Select[Any]:
+    """A session and its account, by the token's hash (bound as ``token_hash``)."""
+    return (
         sa.select(
             sessions.c.token_hash,
             sessions.c.kind.label("session_kind"),
@@ -114,9 +114,14 @@ async def session_with_account(db: Db, token_hash: str) -> sa.Row[Any] | None:
             accounts,
         )
         .join(accounts, accounts.c.id == sessions.c.account_id)
-        .where(sessions.c.token_hash == token_hash)
+        .where(sessions.c.token_hash == sa.bindparam("token_hash", type_=sa.String))
     )
-    return (await db.execute(query)).first()
+
+
+async def session_with_account(db: Db, token_hash: str) -> sa.Row[Any] | None:
+    """A session and its account, by the token's hash."""
+    result = await db.execute(session_with_account_query(), {"token_hash": token_hash})
+    return result.first()
 
 
 async def revoke_session(db: Db, token_hash: str, *, at: dt.datetime) -> int:
@@ -129,15 +134,29 @@ async def revoke_session(db: Db, token_hash: str, *, at: dt.datetime) -> int:
     return result.rowcount
 
 
-async def officers(db: Db, *, department_code: str, role: str) -> list[str]:
-    """Active staff accounts of a department holding a role, by username."""
-    query = (
+def staff_query() -> sa.Select[Any]:
+    """A department's active staff accounts and their roles, by username (``department_code``)."""
+    return (
         sa.select(accounts.c.id, accounts.c.roles)
         .where(
             accounts.c.kind == "staff",
-            accounts.c.department_code == department_code,
+            accounts.c.department_code == sa.bindparam("department_code", type_=sa.String),
             accounts.c.status == "active",
         )
         .order_by(accounts.c.username)
     )
-    return [row.id for row in await db.execute(query) if role in (row.roles or [])]
+
+
+def holding(rows: Any, role: str) -> list[str]:
+    """The ids of the staff rows holding a role."""
+    return [row["id"] if isinstance(row, dict) else row.id for row in rows if role in _roles(row)]
+
+
+def _roles(row: Any) -> list[str]:
+    return (row["roles"] if isinstance(row, dict) else row.roles) or []
+
+
+async def officers(db: Db, *, department_code: str, role: str) -> list[str]:
+    """Active staff accounts of a department holding a role, by username."""
+    rows = await db.execute(staff_query(), {"department_code": department_code})
+    return holding(rows, role)

@@ -434,7 +434,17 @@ async def start_session(
 
 async def account_for_token(db: Db, token: str, *, kind: str | None = None) -> Account:
     """The account behind a bearer token or session cookie, or 401 saying why not."""
-    row = await repo.session_with_account(db, _token_hash(token))
+    return account_of_session(await repo.session_with_account(db, _token_hash(token)), kind=kind)
+
+
+def token_hash(token: str) -> str:
+    """How a token is looked up (only its hash is stored)."""
+    return _token_hash(token)
+
+
+def account_of_session(found: Any, *, kind: str | None = None) -> Account:
+    """The account of a session row (read by either driver), or 401 saying why not."""
+    row = types.SimpleNamespace(**found) if isinstance(found, dict) else found
     if row is None or row.revoked_at is not None or (kind and row.session_kind != kind):
         raise Unauthorized("invalid_token", headers={"WWW-Authenticate": "Bearer"})
     if _aware(row.expires_at) <= _now():

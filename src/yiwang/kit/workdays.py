@@ -99,6 +99,9 @@ def _load_override_file(source: Path) -> tuple[int, YearOverride]:
     return year, override
 
 
+_REMEMBERED = 20_000
+
+
 class WorkdayCalendar:
     """Decides which dates are working days (工作日) and counts time limits in them."""
 
@@ -110,6 +113,10 @@ class WorkdayCalendar:
         self._package_knows: dict[int, bool] = {}
         self._warned_years: set[int] = set()
         self._lock = threading.Lock()
+        # The answers never change for one calendar: every submission asks about the same few
+        # weeks, so they are remembered (bounded; cleared when full).
+        self._known: dict[date, bool] = {}
+        self._added: dict[tuple[date, int], date] = {}
 
     @classmethod
     def from_directory(cls, path: Path) -> WorkdayCalendar:
@@ -154,6 +161,14 @@ class WorkdayCalendar:
         """Tell whether ``d`` is a working day (make-up days 调休 included)."""
         if isinstance(d, datetime):
             d = d.date()
+        known = self._known.get(d)
+        if known is None:
+            if len(self._known) >= _REMEMBERED:
+                self._known.clear()
+            known = self._known[d] = self._decide(d)
+        return known
+
+    def _decide(self, d: date) -> bool:
         override = self._overrides.get(d.year)
         if override is not None:
             if d in override.workdays:
@@ -182,9 +197,15 @@ class WorkdayCalendar:
             raise ValueError("days must be zero or more")
         if isinstance(start, datetime):
             start = start.date()
+        found = self._added.get((start, days))
+        if found is not None:
+            return found
         end = start
         for _ in range(days):
             end = self.next_workday(end)
+        if len(self._added) >= _REMEMBERED:
+            self._added.clear()
+        self._added[(start, days)] = end
         return end
 
     def workdays_between(self, start: date, end: date) -> int:

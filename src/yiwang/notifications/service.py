@@ -70,6 +70,25 @@ class LogFileChannel:
 
         await asyncio.to_thread(write)
 
+    async def send_many(self, messages: list[tuple[int, Message]]) -> None:
+        """Append many messages in one write."""
+        sent_at = dt.datetime.now(dt.UTC).isoformat()
+        text = "".join(
+            json.dumps(
+                {"job_id": job_id, **dataclasses.asdict(message), "sent_at": sent_at},
+                ensure_ascii=False,
+            )
+            + "\n"
+            for job_id, message in messages
+        )
+
+        def write() -> None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(text)
+
+        await asyncio.to_thread(write)
+
 
 CHANNELS: list[Channel] = []
 
@@ -88,16 +107,19 @@ async def notify(
     application_id: str | None = None,
 ) -> None:
     """Queue a message for an account, in the caller's transaction."""
-    await jobs.enqueue(
-        db,
-        JOB_KIND,
-        {
-            "account_id": account_id,
-            "kind": kind,
-            "params": params,
-            "application_id": application_id,
-        },
-    )
+    await jobs.enqueue(db, JOB_KIND, payload(account_id, kind, params, application_id))
+
+
+def payload(
+    account_id: str, kind: str, params: dict[str, Any], application_id: str | None = None
+) -> dict[str, Any]:
+    """What a notification job carries (rendered into both languages when it runs)."""
+    return {
+        "account_id": account_id,
+        "kind": kind,
+        "params": params,
+        "application_id": application_id,
+    }
 
 
 def render(payload: dict[str, Any]) -> Message:
@@ -142,6 +164,52 @@ async def deliver(engine: AsyncEngine, job_id: int, payload: dict[str, Any]) -> 
             )
     for channel in CHANNELS:
         await channel.send(message, job_id=job_id)
+
+
+@jobs.batch_handler(JOB_KIND)
+async def deliver_many(engine: AsyncEngine, batch: list[tuple[int, dict[str, Any]]]) -> None:
+    """Many messages at once: the boxes in one transaction (once per job), then the channels."""
+    messages = [(job_id, render(payload)) for job_id, payload in batch]
+    async with transaction(engine) as db:
+        done = {
+            row.job_id
+            for row in await db.execute(
+                sa.select(notifications.c.job_id).where(
+                    notifications.c.job_id.in_([job_id for job_id, _ in messages])
+                )
+            )
+        }
+        now = dt.datetime.now(dt.UTC)
+        new = [(job_id, m) for job_id, m in messages if job_id not in done]
+        if new:
+            await db.execute(
+                sa.insert(notifications),
+                [
+                    {"id": str(uuid.uuid4()), "job_id": job_id, "created_at": now}
+                    | dataclasses.asdict(message)
+                    for job_id, message in new
+                ],
+            )
+            await audit.record_many(
+                db,
+                [
+                    audit.row(
+                        actor=None,
+                        action="notification.sent",
+                        target_type="account",
+                        target_id=message.account_id,
+                        after={"kind": message.kind, "application_id": message.application_id},
+                    )
+                    for _, message in new
+                ],
+            )
+    for channel in CHANNELS:
+        send_many = getattr(channel, "send_many", None)
+        if send_many is not None:
+            await send_many(messages)
+        else:
+            for job_id, message in messages:
+                await channel.send(message, job_id=job_id)
 
 
 async def inbox(db: Db, *, account_id: str, limit: int = 100) -> list[dict[str, Any]]:

@@ -106,6 +106,26 @@ async def start(
     officers: Officers = no_officers,
 ) -> None:
     """Fan an application out: one branch per service, all at once but for `after:` waits."""
+    branch_rows, task_rows = await plan_start(
+        application_id=application_id,
+        plans=plans,
+        today=today,
+        calendar=calendar,
+        officers=officers,
+    )
+    await repo.insert_branches(db, branch_rows)
+    await repo.insert_tasks(db, task_rows)
+
+
+async def plan_start(
+    *,
+    application_id: str,
+    plans: Sequence[BranchPlan],
+    today: dt.date,
+    calendar: WorkdayCalendar,
+    officers: Officers = no_officers,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows that fan an application out (branches, and the open steps' tasks), unwritten."""
     branch_rows, task_rows = [], []
     for plan in plans:
         row: dict[str, Any] = {
@@ -131,8 +151,7 @@ async def start(
                 row, plan.service, first, values["step_due_date"], officers
             )
         branch_rows.append(row)
-    await repo.insert_branches(db, branch_rows)
-    await repo.insert_tasks(db, task_rows)
+    return branch_rows, task_rows
 
 
 async def release_waiting(
@@ -459,9 +478,11 @@ async def check_deadlines(db: Db, *, today: dt.date, calendar: WorkdayCalendar) 
     due_soon = await repo.tasks_to_warn(db, due_on=calendar.next_workday(today))
     overdue = await repo.tasks_overdue(db, today=today)
     now = _now()
-    await repo.mark_tasks(db, [t.id for t in due_soon], {"warned_at": now})
-    await repo.mark_tasks(db, [t.id for t in overdue], {"escalated_at": now})
-    return Deadlines(due_soon, overdue)
+    warned = await repo.stamp_tasks(db, [t.id for t in due_soon], "warned_at", now)
+    escalated = await repo.stamp_tasks(db, [t.id for t in overdue], "escalated_at", now)
+    return Deadlines(
+        [t for t in due_soon if t.id in warned], [t for t in overdue if t.id in escalated]
+    )
 
 
 async def _check_new_holder(

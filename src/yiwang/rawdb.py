@@ -1,0 +1,338 @@
+"""The raw driver beside SQLAlchemy, for the submission hot path: stdlib ``sqlite3`` or ``asyncpg``.
+
+SQLAlchemy stays the way the rest of the platform talks to the database; on the hot path its
+per-statement cost (about 150–300 µs of Python each, and on SQLite one thread hop per statement
+through aiosqlite) is most of a submission's time (``../shared/docs/performance-baselines.md``).
+Here the same tables, columns and types are used — statements are built from the shared metadata
+and compiled once — and values are converted by SQLAlchemy's own type processors, so a row written
+here reads back through SQLAlchemy exactly as if SQLAlchemy had written it.
+
+- SQLite: one writer thread per process with its own connection (WAL, ``BEGIN IMMEDIATE``); a
+  read connection used on the event loop itself, since a WAL read of an indexed row costs
+  microseconds and never waits for the writer.
+- PostgreSQL: a small asyncpg pool of its own, with JSON codecs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
+from sqlalchemy.engine import make_url
+
+_SQLITE = sqlite.dialect()
+_POSTGRES = pg_asyncpg.dialect()
+
+Row = dict[str, Any]
+
+
+class IntegrityViolation(Exception):
+    """A unique or other constraint refused a write (either driver)."""
+
+
+class Query:
+    """A SQLAlchemy Core SELECT compiled once for the raw driver, with its result decoders."""
+
+    def __init__(self, statement: sa.Select[Any], dialect: sa.Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.names = list(compiled.positiontup or [])
+        self.encoders = [
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if dialect.name == "sqlite"
+            else None
+            for name in self.names
+        ]
+        self.columns = [c.key for c in statement.selected_columns]
+        self.decoders = _decoders(list(statement.selected_columns), dialect)
+
+        self.defaults = dict(compiled.params)  # the statement's own literals (LIMIT 1, 'valid')
+
+    def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        merged = self.defaults | values
+        return tuple(
+            merged[name] if encode is None or merged[name] is None else encode(merged[name])
+            for name, encode in zip(self.names, self.encoders, strict=True)
+        )
+
+    def decode(self, record: Sequence[Any]) -> Row:
+        return {
+            name: (value if decode is None or value is None else decode(value))
+            for name, decode, value in zip(self.columns, self.decoders, record, strict=True)
+        }
+
+
+def _decoders(columns: list[Any], dialect: sa.Dialect) -> list[Callable[[Any], Any] | None]:
+    if dialect.name != "sqlite":
+        return [None] * len(columns)  # asyncpg returns native values (JSON through its codec)
+    return [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+
+
+class Insert:
+    """A multi-row INSERT of one table for one set of columns, with SQLAlchemy's value encoders."""
+
+    def __init__(self, table: sa.Table, columns: Sequence[str], dialect: sa.Dialect) -> None:
+        compiled = sa.insert(table).compile(dialect=dialect, column_keys=list(columns))
+        self.sql = str(compiled)
+        self.columns = list(compiled.positiontup or [])
+        if sorted(self.columns) != sorted(columns):
+            raise ValueError(f"{table.name}: cannot insert exactly {sorted(columns)}")
+        if dialect.name == "sqlite":
+            self.encoders = [
+                table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in self.columns
+            ]
+        else:
+            self.encoders = [None] * len(self.columns)
+
+    def encode(self, rows: Sequence[Row]) -> list[tuple[Any, ...]]:
+        out = []
+        for row in rows:
+            if len(row) != len(self.columns):
+                raise ValueError(f"rows of one insert must share their columns: {sorted(row)}")
+            out.append(
+                tuple(
+                    row[name] if encode is None or row[name] is None else encode(row[name])
+                    for name, encode in zip(self.columns, self.encoders, strict=True)
+                )
+            )
+        return out
+
+
+def _check_no_python_defaults(table: sa.Table, columns: Sequence[str]) -> None:
+    """A column left out must get its value from the database: a Python-side default
+    (``default=``) would silently not apply here."""
+    missing = [
+        c.name
+        for c in table.columns
+        if c.name not in columns and c.default is not None and not c.primary_key
+    ]
+    if missing:
+        raise ValueError(f"{table.name}: columns with Python defaults left out: {missing}")
+
+
+class RawDatabase:
+    """What the hot path needs of a database: decoded reads, and write transactions."""
+
+    dialect: sa.Dialect
+
+    def __init__(self) -> None:
+        self._queries: dict[Any, Query] = {}
+        self._inserts: dict[tuple[str, tuple[str, ...]], Insert] = {}
+        self._lock = threading.Lock()
+
+    def query(self, key: Any, build: Callable[[], sa.Select[Any]]) -> Query:
+        found = self._queries.get(key)
+        if found is None:
+            found = self._queries[key] = Query(build(), self.dialect)
+        return found
+
+    def insert(self, table: sa.Table, columns: Sequence[str]) -> Insert:
+        key = (table.name, tuple(columns))
+        with self._lock:  # the SQLite writer thread and the event loop both build them
+            found = self._inserts.get(key)
+            if found is None:
+                _check_no_python_defaults(table, columns)
+                found = self._inserts[key] = Insert(table, columns, self.dialect)
+        return found
+
+    async def fetch(self, query: Query, **values: Any) -> list[Row]:
+        raise NotImplementedError
+
+    async def run(self, work: Callable[[Any], Any]) -> Any:
+        """Run ``await work(tx)`` in one write transaction and return its result; ``tx`` offers
+        ``fetch``, ``execute`` and ``insert_rows``. A constraint refusing a write raises
+        ``IntegrityViolation``, with the whole transaction rolled back."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def for_url(url: str) -> RawDatabase:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            if not parsed.database or parsed.database == ":memory:":
+                raise ValueError("the raw SQLite path needs a database file")
+            return SqliteDatabase(Path(parsed.database))
+        return PostgresDatabase(
+            parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+
+
+def _sqlite_connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    for pragma in (
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA busy_timeout=30000",
+    ):
+        conn.execute(pragma)
+    return conn
+
+
+class SqliteTx:
+    """The writer thread's open transaction. Its methods are coroutines that never suspend, so
+    that one ``async def`` piece of work serves both drivers; the writer thread runs it to its
+    end with ``_run_to_end``."""
+
+    def __init__(self, db: SqliteDatabase, conn: sqlite3.Connection) -> None:
+        self.db, self.conn = db, conn
+
+    async def fetch(self, query: Query, **values: Any) -> list[Row]:
+        return [query.decode(r) for r in self.conn.execute(query.sql, query.params(values))]
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, params).fetchall()
+
+    async def insert_rows(self, table: sa.Table, rows: Sequence[Row]) -> None:
+        if rows:
+            insert = self.db.insert(table, list(rows[0]))
+            self.conn.executemany(insert.sql, insert.encode(rows))
+
+
+def _run_to_end(coroutine: Any) -> Any:
+    """Run a coroutine that awaits nothing that suspends (SqliteTx's methods) to its result."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise RuntimeError("work on the SQLite writer thread must not wait on the event loop")
+
+
+class SqliteDatabase(RawDatabase):
+    dialect = _SQLITE
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yiwang-writer")
+        self._write_conn: sqlite3.Connection | None = None
+        self._read_conn: sqlite3.Connection | None = None
+
+    async def fetch(self, query: Query, **values: Any) -> list[Row]:
+        if self._read_conn is None:
+            self._read_conn = _sqlite_connect(self.path)
+        # Autocommit: each read is its own snapshot and holds nothing afterwards.
+        return [query.decode(r) for r in self._read_conn.execute(query.sql, query.params(values))]
+
+    def _in_thread(self, work: Callable[[Any], Any]) -> Any:
+        if self._write_conn is None:
+            self._write_conn = _sqlite_connect(self.path)
+        conn = self._write_conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = _run_to_end(work(SqliteTx(self, conn)))
+        except sqlite3.IntegrityError as exc:
+            conn.execute("ROLLBACK")
+            raise IntegrityViolation(str(exc)) from exc
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
+
+    async def run(self, work: Callable[[Any], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._writer, self._in_thread, work)
+
+    async def close(self) -> None:
+        def shut() -> None:
+            if self._write_conn is not None:
+                self._write_conn.close()
+                self._write_conn = None
+
+        await asyncio.get_running_loop().run_in_executor(self._writer, shut)
+        self._writer.shutdown(wait=True)
+        if self._read_conn is not None:
+            self._read_conn.close()
+            self._read_conn = None
+
+
+class PostgresTx:
+    """An open asyncpg transaction."""
+
+    def __init__(self, db: PostgresDatabase, conn: Any) -> None:
+        self.db, self.conn = db, conn
+
+    async def fetch(self, query: Query, **values: Any) -> list[Row]:
+        return [query.decode(r) for r in await self.conn.fetch(query.sql, *query.params(values))]
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(await self.conn.fetch(sql, *params))
+
+    async def insert_rows(self, table: sa.Table, rows: Sequence[Row]) -> None:
+        if rows:
+            insert = self.db.insert(table, list(rows[0]))
+            await self.conn.executemany(insert.sql, insert.encode(rows))
+
+
+async def _json_codecs(conn: Any) -> None:
+    for kind in ("json", "jsonb"):
+        await conn.set_type_codec(
+            kind,
+            encoder=lambda v: json.dumps(v, ensure_ascii=False),
+            decoder=json.loads,
+            schema="pg_catalog",
+        )
+
+
+class PostgresDatabase(RawDatabase):
+    dialect = _POSTGRES
+
+    def __init__(self, dsn: str, *, size: int = 4) -> None:
+        super().__init__()
+        self.dsn, self.size = dsn, size
+        self._pool: Any = None
+        self._opening = asyncio.Lock()
+
+    async def _get_pool(self) -> Any:
+        if self._pool is None:
+            async with self._opening:
+                if self._pool is None:
+                    import asyncpg
+
+                    self._pool = await asyncpg.create_pool(
+                        self.dsn,
+                        min_size=1,
+                        max_size=self.size,
+                        init=_json_codecs,
+                        command_timeout=30,
+                        # A statement that runs away is cut off instead of holding locks.
+                        server_settings={
+                            "statement_timeout": "30000",
+                            "idle_in_transaction_session_timeout": "60000",
+                        },
+                    )
+        return self._pool
+
+    async def fetch(self, query: Query, **values: Any) -> list[Row]:
+        pool = await self._get_pool()
+        async with pool.acquire() as conn:
+            return [query.decode(r) for r in await conn.fetch(query.sql, *query.params(values))]
+
+    async def run(self, work: Callable[[Any], Any]) -> Any:
+        import asyncpg
+
+        pool = await self._get_pool()
+        async with pool.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    return await work(PostgresTx(self, conn))
+            except asyncpg.IntegrityConstraintViolationError as exc:
+                raise IntegrityViolation(str(exc)) from exc
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
