@@ -38,11 +38,42 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Benchmarks need wrk (apt-get install wrk). YIWANG_BENCH_DATABASE_URL=postgresql://… adds a
-# PostgreSQL run of the prefill benchmark (in a scratch database it creates and drops).
+# Benchmarks (docs/performance.md): they start real servers the way `make run` does, on scratch
+# databases they create and drop. They need wrk (apt-get install wrk). `make bench` runs all of
+# them on SQLite and on the PostgreSQL server at $(BENCH_PG) (about 40 minutes).
+BENCH_PG ?= postgresql://postgres@127.0.0.1:5432/postgres
+.PHONY: bench-submission bench-reads bench-workflow bench-scaleout
+
 bench: setup
 	$(BIN)/python benchmarks/http_baseline.py --seconds 8
-	$(MAKE) bench-prefill
+	$(MAKE) bench-submission bench-reads bench-prefill bench-spike bench-crash bench-workflow \
+		bench-scaleout YIWANG_BENCH_DATABASE_URL="$${YIWANG_BENCH_DATABASE_URL:-$(BENCH_PG)}"
+
+# 1. Submissions/s at rising concurrency against the baseline app's ceiling (docs/submission*.svg).
+bench-submission: setup
+	$(BIN)/python benchmarks/submission.py --workers 2 --svg docs/submission-sqlite.svg
+	@if [ -n "$$YIWANG_BENCH_DATABASE_URL" ]; then \
+		$(BIN)/python benchmarks/submission.py --workers 2 --svg docs/submission-postgresql.svg \
+			--database-url "$$YIWANG_BENCH_DATABASE_URL"; fi
+
+# 2. Read paths: service guide, prefill, application status, staff inbox.
+bench-reads: setup
+	$(BIN)/python benchmarks/readpaths.py --workers 2
+	@if [ -n "$$YIWANG_BENCH_DATABASE_URL" ]; then \
+		$(BIN)/python benchmarks/readpaths.py --workers 2 \
+			--database-url "$$YIWANG_BENCH_DATABASE_URL"; fi
+
+# 6. The workflow engine against SpiffWorkflow (a benchmark-only dependency, the `bench` extra).
+bench-workflow: setup
+	$(BIN)/python benchmarks/workflow_peer.py --seconds 10
+	@if [ -n "$$YIWANG_BENCH_DATABASE_URL" ]; then \
+		$(BIN)/python benchmarks/workflow_peer.py --seconds 10 \
+			--database-url "$$YIWANG_BENCH_DATABASE_URL"; fi
+
+# 7. Two app processes and two workers on one PostgreSQL against one of each.
+bench-scaleout: setup
+	$(BIN)/python benchmarks/scaleout.py --seconds 15 --rounds 2 \
+		--database-url "$${YIWANG_BENCH_DATABASE_URL:-$(BENCH_PG)}"
 
 bench-prefill: setup
 	$(BIN)/python benchmarks/prefill.py

@@ -1,0 +1,612 @@
+"""The workflow engine against a peer: the same bundle lifecycle through yiwang's engine and
+through SpiffWorkflow (BPMN), state persisted after every step, in one run.
+
+The lifecycle is 开餐馆一件事 (open-restaurant) from the demo catalogue: four department branches,
+the food permit held back by `after:` until the business licence is approved, every task
+approved until all four branches are. One *step* is one persisted transition — the start (the
+fan-out) or one task's approval — and each step is one transaction of its own on the same
+database, through the same engine and driver (yiwang.database.transaction, strict audit off
+for both: the audit trail belongs to the applications domain above the engine).
+
+- yiwang: the real engine (yiwang.workflow.service) on the real tables (migrated to head). A
+  step reads the application's tasks, approves the first open one (`decide`) and, when a branch
+  is approved, releases the branches waiting for it (`release_waiting`), as the applications
+  domain does.
+- SpiffWorkflow: a BPMN process built from the same catalogue (a parallel gateway, one chain of
+  user tasks per branch, the waiting branch chained after the one it waits for). A step loads
+  the stored JSON, deserializes it, completes the first ready user task (its decision in the
+  task data), runs the engine and stores `serialize_json(workflow)` in a table of its own —
+  what a stateless server does per request. "Spiff, kept in memory" skips the load and the
+  deserialization (the generous case: one process owning the workflow object).
+
+Bytes per step, measured on one extra, untimed lifecycle of each engine: for yiwang the rows
+the step inserted or changed (each written row counted whole, as a JSON object with its column
+names); for SpiffWorkflow the length of the JSON it stored. On PostgreSQL also what the
+database keeps for the same rows (pg_column_size, after TOAST compression). CPU ms is this
+process's (aiosqlite's thread included, PostgreSQL's server not); SQL statements per step leave
+BEGIN and COMMIT aside.
+
+    .venv/bin/python benchmarks/workflow_peer.py --seconds 5      # SQLite, a temporary file
+    .venv/bin/python benchmarks/workflow_peer.py --seconds 5 \\
+        --database-url postgresql://postgres@127.0.0.1:5432/test  # a scratch database there
+    .venv/bin/python benchmarks/workflow_peer.py --profile         # + where yiwang's time goes
+
+With a PostgreSQL URL (or YIWANG_BENCH_DATABASE_URL) the run creates a scratch database on that
+server and drops it afterwards; the database named in the URL is only used to connect.
+SpiffWorkflow is a benchmark-only dependency: pip install -e '.[bench]'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import dataclasses
+import datetime as dt
+import json
+import os
+import platform
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+from xml.sax.saxutils import quoteattr
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLE = "open-restaurant"
+TODAY = dt.date(2026, 11, 26)  # a Thursday: deadlines are counted from it
+OFFICER = "00000000-0000-4000-8000-0000000b0001"
+COMMENT = "符合条件"
+TARGET = 50.0  # yiwang's lifecycles/s over SpiffWorkflow's
+
+# The peer's store: one row per workflow, its serialized JSON rewritten at every step.
+spiff_workflows = sa.Table(
+    "bench_spiff_workflows",
+    sa.MetaData(),
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("state", sa.Text, nullable=False),
+)
+
+Probe = Callable[[str], Awaitable[None]]
+
+
+@dataclasses.dataclass
+class Context:
+    """What both engines are given once, before the clock starts."""
+
+    engine: AsyncEngine
+    catalog: Any
+    plans: list[Any]
+    calendar: Any
+    spec: Any
+    subprocess_specs: Any
+    serializer: Any
+
+
+def bpmn_of(catalog: Any, bundle: Any) -> str:
+    """The bundle as BPMN: a parallel gateway, one chain of user tasks per branch (its steps in
+    the order `next` links them), a branch that waits chained after the one it waits for."""
+    services = [catalog.services[code] for code in bundle.services]
+    after = {code: list(pre) for code, pre in bundle.after.items()}
+    dependents = {s.code: [d for d, pre in after.items() if s.code in pre] for s in services}
+    nodes = ['<bpmn:startEvent id="start"/>', '<bpmn:parallelGateway id="fork"/>']
+    flows: list[tuple[str, str]] = [("start", "fork")]
+    first, last = {}, {}
+    for service in services:
+        steps = {step.code: step for step in service.workflow.steps}
+        step, chain = service.workflow.steps[0], []
+        while step is not None:
+            task_id = f"t_{service.code}_{step.code}".replace("-", "_")
+            nodes.append(f"<bpmn:userTask id={quoteattr(task_id)} name={quoteattr(step.code)}/>")
+            chain.append(task_id)
+            step = steps[step.next] if step.next else None
+        flows += list(zip(chain, chain[1:], strict=False))
+        first[service.code], last[service.code] = chain[0], chain[-1]
+    nodes += ['<bpmn:parallelGateway id="join"/>', '<bpmn:endEvent id="end"/>']
+    for service in services:
+        pre = after.get(service.code, [])
+        if not pre:
+            flows.append(("fork", first[service.code]))
+        elif len(pre) == 1 and dependents[pre[0]] == [service.code]:
+            flows.append((last[pre[0]], first[service.code]))
+        else:
+            sys.exit(f"{bundle.code}: this benchmark models one-to-one `after:` waits only")
+        if not dependents[service.code]:
+            flows.append((last[service.code], "join"))
+    flows.append(("join", "end"))
+    edges = [
+        f'<bpmn:sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
+        for i, (a, b) in enumerate(flows)
+    ]
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'id="bench" targetNamespace="https://yiwang.invalid/bench">\n'
+        '<bpmn:process id="bundle" isExecutable="true">\n'
+        + "\n".join(nodes + edges)
+        + "\n</bpmn:process>\n</bpmn:definitions>\n"
+    )
+
+
+# --- one lifecycle per engine ----------------------------------------------------------------
+
+
+async def yiwang_lifecycle(ctx: Context, probe: Probe | None = None) -> int:
+    """Start the bundle's branches, then approve every task, one transaction per step."""
+    from yiwang.database import transaction
+    from yiwang.workflow import service as workflow
+
+    application_id = str(uuid.uuid4())
+    async with transaction(ctx.engine, strict_audit=False) as db:
+        await workflow.start(
+            db,
+            application_id=application_id,
+            plans=ctx.plans,
+            today=TODAY,
+            calendar=ctx.calendar,
+        )
+    steps = 1
+    if probe:
+        await probe(application_id)
+    left = -1
+    while left != 0:
+        async with transaction(ctx.engine, strict_audit=False) as db:
+            open_tasks = [
+                t for t in await workflow.history(db, application_id) if t.status == "open"
+            ]
+            task = open_tasks[0]
+            done = await workflow.decide(
+                db,
+                task_id=task.id,
+                department_code=task.department_code,
+                roles=[task.role],
+                actor_id=OFFICER,
+                decision="approve",
+                comment=COMMENT,
+                services=ctx.catalog.services,
+                today=TODAY,
+                calendar=ctx.calendar,
+            )
+            started: list[str] = []
+            if done.branch_status == "approved":
+                started = await workflow.release_waiting(
+                    db,
+                    application_id=application_id,
+                    services=ctx.catalog.services,
+                    today=TODAY,
+                    calendar=ctx.calendar,
+                )
+        # One task per step and per started branch (no 会签 officers): what is still open.
+        left = len(open_tasks) - 1 + (done.next_step is not None) + len(started)
+        steps += 1
+        if probe:
+            await probe(application_id)
+    return steps
+
+
+async def spiff_lifecycle(ctx: Context, *, reload: bool, probe: Probe | None = None) -> int:
+    """The same lifecycle in SpiffWorkflow, the serialized workflow stored after every step."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    from yiwang.database import transaction
+
+    workflow_id = str(uuid.uuid4())
+    serializer = ctx.serializer
+    wf = BpmnWorkflow(ctx.spec, ctx.subprocess_specs)
+    wf.do_engine_steps()
+    async with transaction(ctx.engine, strict_audit=False) as db:
+        state = serializer.serialize_json(wf)
+        await db.execute(sa.insert(spiff_workflows).values(id=workflow_id, state=state))
+    steps = 1
+    if probe:
+        await probe(workflow_id)
+    stored = spiff_workflows.c.id == workflow_id
+    while not wf.is_completed():
+        async with transaction(ctx.engine, strict_audit=False) as db:
+            if reload:
+                query = sa.select(spiff_workflows.c.state).where(stored)
+                wf = serializer.deserialize_json((await db.execute(query)).scalar_one())
+            task = wf.get_next_task(state=TaskState.READY, manual=True)
+            task.set_data(
+                decision="approve",
+                comment=COMMENT,
+                decided_by=OFFICER,
+                decided_at=dt.datetime.now(dt.UTC).isoformat(),
+            )
+            task.run()
+            wf.do_engine_steps()
+            state = serializer.serialize_json(wf)
+            await db.execute(sa.update(spiff_workflows).where(stored).values(state=state))
+        steps += 1
+        if probe:
+            await probe(workflow_id)
+    return steps
+
+
+ENGINES: dict[str, Callable[[Context], Awaitable[int]]] = {
+    "yiwang": yiwang_lifecycle,
+    "SpiffWorkflow": lambda ctx: spiff_lifecycle(ctx, reload=True),
+    "SpiffWorkflow, kept in memory": lambda ctx: spiff_lifecycle(ctx, reload=False),
+}
+
+
+# --- bytes per step ----------------------------------------------------------------------------
+
+
+async def yiwang_bytes(ctx: Context) -> dict[str, list[int]]:
+    """Bytes of the rows each step inserted or changed (JSON; on PostgreSQL also stored)."""
+    from yiwang.database import transaction
+    from yiwang.workflow.models import branches, tasks
+
+    pg = ctx.engine.dialect.name == "postgresql"
+    seen: dict[str, tuple[int, int, int]] = {}
+    per_step: dict[str, list[int]] = {"json": [], "stored": []}
+
+    async def probe(application_id: str) -> None:
+        now: dict[str, tuple[int, int, int]] = {}
+        async with transaction(ctx.engine, write=False) as db:
+            for table in (branches, tasks):
+                size = (
+                    sa.func.pg_column_size(sa.literal_column(f"{table.name}.*"))
+                    if pg
+                    else sa.literal(0)
+                )
+                query = sa.select(table, size.label("stored_size")).where(
+                    table.c.application_id == application_id
+                )
+                for row in (await db.execute(query)).all():
+                    values = {k: v for k, v in row._mapping.items() if k != "stored_size"}
+                    encoded = json.dumps(values, default=str, ensure_ascii=False).encode()
+                    now[f"{table.name}:{row.id}"] = (len(encoded), row.stored_size, hash(encoded))
+        written = [v for k, v in now.items() if seen.get(k) != v]
+        per_step["json"].append(sum(v[0] for v in written))
+        per_step["stored"].append(sum(v[1] for v in written))
+        seen.clear()
+        seen.update(now)
+
+    await yiwang_lifecycle(ctx, probe)
+    return per_step
+
+
+async def spiff_bytes(ctx: Context) -> dict[str, list[int]]:
+    """Bytes of the JSON each step stored (on PostgreSQL also what the database keeps of it)."""
+    from yiwang.database import transaction
+
+    pg = ctx.engine.dialect.name == "postgresql"
+    per_step: dict[str, list[int]] = {"json": [], "stored": [], "spec": []}
+    state = spiff_workflows.c.state
+
+    async def probe(workflow_id: str) -> None:
+        stored = sa.func.pg_column_size(state) if pg else sa.literal(0)
+        query = sa.select(state, stored).where(spiff_workflows.c.id == workflow_id)
+        async with transaction(ctx.engine, write=False) as db:
+            text, size = (await db.execute(query)).one()
+        per_step["json"].append(len(text.encode()))
+        per_step["stored"].append(size)
+        document = json.loads(text)
+        spec_part = {k: document[k] for k in ("spec", "subprocess_specs")}
+        per_step["spec"].append(len(json.dumps(spec_part).encode()))
+        if document["completed"]:  # the stored state, read back, is a finished workflow
+            assert ctx.serializer.deserialize_json(text).is_completed()
+
+    await spiff_lifecycle(ctx, reload=True, probe=probe)
+    return per_step
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+async def statements_per_step(
+    ctx: Context, lifecycle: Callable[[Context], Awaitable[int]]
+) -> float:
+    """SQL statements one lifecycle sends (BEGIN and COMMIT aside), per step."""
+    count = 0
+
+    def counted(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        nonlocal count
+        count += not statement.lstrip().upper().startswith("BEGIN")
+
+    event.listen(ctx.engine.sync_engine, "before_cursor_execute", counted)
+    try:
+        steps = await lifecycle(ctx)
+    finally:
+        event.remove(ctx.engine.sync_engine, "before_cursor_execute", counted)
+    return count / steps
+
+
+async def measure(ctx: Context, *, seconds: float, rounds: int) -> dict[str, dict[str, Any]]:
+    """Each engine in turn for seconds/rounds, `rounds` times; lifecycles/s over the total."""
+    results = {name: {"lifecycles": 0, "steps": 0, "wall": 0.0, "cpu": 0.0} for name in ENGINES}
+    for run in ENGINES.values():  # warm-up: caches, the statement cache, the pool
+        for _ in range(3):
+            await run(ctx)
+    for _ in range(rounds):
+        for name, run in ENGINES.items():
+            result = results[name]
+            started, cpu = time.perf_counter(), time.process_time()
+            deadline = started + seconds / rounds
+            while time.perf_counter() < deadline:
+                result["steps"] += await run(ctx)
+                result["lifecycles"] += 1
+            result["wall"] += time.perf_counter() - started
+            result["cpu"] += time.process_time() - cpu
+    for result in results.values():
+        result["lifecycles_per_s"] = result["lifecycles"] / result["wall"]
+        result["steps_per_lifecycle"] = result["steps"] / result["lifecycles"]
+        result["ms_per_lifecycle"] = 1000 * result["wall"] / result["lifecycles"]
+        result["cpu_ms_per_lifecycle"] = 1000 * result["cpu"] / result["lifecycles"]
+    return results
+
+
+async def check_yiwang_finished(ctx: Context) -> int:
+    """Every branch yiwang started is approved and no task is left open; how many branches."""
+    from yiwang.database import transaction
+    from yiwang.workflow.models import branches, tasks
+
+    async with transaction(ctx.engine, write=False) as db:
+        by_status = dict(
+            (
+                await db.execute(
+                    sa.select(branches.c.status, sa.func.count()).group_by(branches.c.status)
+                )
+            ).all()
+        )
+        open_tasks = (
+            await db.execute(sa.select(sa.func.count()).where(tasks.c.status == "open"))
+        ).scalar_one()
+    if set(by_status) != {"approved"} or open_tasks:
+        sys.exit(f"yiwang left unfinished work: branches {by_status}, open tasks {open_tasks}")
+    return int(by_status["approved"])
+
+
+# Where yiwang's time goes, for --profile: the first bucket whose pattern a function matches.
+BUCKETS = [
+    ("event loop idle: waiting for the database (and aiosqlite's thread)", "select.epoll"),
+    ("SQLAlchemy: building statements, cache keys", "sqlalchemy/sql/"),
+    ("SQLAlchemy: async bridge (greenlet)", "util/concurrency|greenlet|ext/asyncio"),
+    ("SQLAlchemy: execution, results, pool", "sqlalchemy/"),
+    ("driver, Python side (aiosqlite / asyncpg)", "aiosqlite/|asyncpg/"),
+    (
+        "asyncio: scheduling, wake-ups, hand-offs to the driver",
+        "asyncio/|selectors.py|_queue|socket",
+    ),
+    ("yiwang workflow code", "yiwang/workflow/"),
+    ("working-day calendar", "yiwang/kit/workdays|chinese_calendar"),
+    ("yiwang transaction wrapper", "yiwang/database"),
+]
+
+
+async def profile_yiwang(ctx: Context, seconds: float) -> list[tuple[str, float]]:
+    """cProfile (this thread only) over yiwang lifecycles: share of time per bucket."""
+    profiler = cProfile.Profile()
+    deadline = time.perf_counter() + seconds
+    profiler.enable()
+    while time.perf_counter() < deadline:
+        await yiwang_lifecycle(ctx)
+    profiler.disable()
+    shares: dict[str, float] = {}
+    total = 0.0
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    for (filename, _, function), (_, _, tottime, _, _) in stats.items():
+        where = f"{filename}:{function}"
+        name = next(
+            (n for n, pattern in BUCKETS if any(p in where for p in pattern.split("|"))),
+            "other",
+        )
+        shares[name] = shares.get(name, 0.0) + tottime
+        total += tottime
+    return sorted(((n, t / total) for n, t in shares.items()), key=lambda x: -x[1])
+
+
+async def statement_cost(ctx: Context, count: int = 2000) -> dict[str, float]:
+    """Microseconds for one of yiwang's reads (a task by id, as task_for_update builds it):
+    through SQLAlchemy Core as the engine runs it, and the same SQL on the raw driver."""
+    from yiwang.database import transaction
+    from yiwang.workflow.models import tasks
+
+    pg = ctx.engine.dialect.name == "postgresql"
+    raw_sql = "SELECT * FROM tasks WHERE id = $1" if pg else "SELECT * FROM tasks WHERE id = ?"
+    async with transaction(ctx.engine, write=False) as db:
+        ids = list((await db.execute(sa.select(tasks.c.id).limit(100))).scalars())
+        started = time.perf_counter()
+        for i in range(count):
+            query = sa.select(tasks).where(tasks.c.id == ids[i % len(ids)])
+            (await db.execute(query)).first()
+        through_sa = time.perf_counter() - started
+        driver = (await db.get_raw_connection()).driver_connection
+        started = time.perf_counter()
+        for i in range(count):
+            if pg:
+                await driver.fetchrow(raw_sql, ids[i % len(ids)])
+            else:
+                cursor = await driver.execute(raw_sql, (ids[i % len(ids)],))
+                await cursor.fetchone()
+        raw = time.perf_counter() - started
+    return {"sqlalchemy_us": 1e6 * through_sa / count, "driver_us": 1e6 * raw / count}
+
+
+async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
+    from SpiffWorkflow.bpmn.parser import BpmnParser
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+
+    from yiwang.catalog.loader import load_catalog
+    from yiwang.database import create_engine
+    from yiwang.kit.workdays import WorkdayCalendar
+    from yiwang.workflow import service as workflow
+
+    catalog = load_catalog(ROOT / "definitions")
+    bundle = catalog.bundles[BUNDLE]
+    plans = [
+        workflow.BranchPlan(catalog.services[code], tuple(bundle.after.get(code, ())))
+        for code in bundle.services
+    ]
+    parser = BpmnParser()
+    parser.add_bpmn_str(bpmn_of(catalog, bundle).encode())
+    engine = create_engine(database_url)
+    ctx = Context(
+        engine=engine,
+        catalog=catalog,
+        plans=plans,
+        calendar=WorkdayCalendar(),
+        spec=parser.get_spec("bundle"),
+        subprocess_specs=parser.get_subprocess_specs("bundle"),
+        serializer=BpmnWorkflowSerializer(),
+    )
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(spiff_workflows.metadata.create_all)
+        sizes = {"yiwang": await yiwang_bytes(ctx), "SpiffWorkflow": await spiff_bytes(ctx)}
+        if len(sizes["yiwang"]["json"]) != len(sizes["SpiffWorkflow"]["json"]):
+            sys.exit(f"the engines took different numbers of steps: {sizes}")
+        statements = {name: await statements_per_step(ctx, run) for name, run in ENGINES.items()}
+        results = await measure(ctx, seconds=args.seconds, rounds=args.rounds)
+        for name, result in results.items():
+            result["statements_per_step"] = statements[name]
+        branches = await check_yiwang_finished(ctx)
+        expected = 4 * (results["yiwang"]["lifecycles"] + 3 + 2)  # measured, warm-up, probes
+        if branches != expected:
+            sys.exit(f"yiwang: {branches} branches approved, expected {expected}")
+        profile = None
+        if args.profile:
+            profile = {
+                "buckets": await profile_yiwang(ctx, args.seconds),
+                "statement": await statement_cost(ctx),
+            }
+    finally:
+        await engine.dispose()
+    return {"results": results, "bytes_per_step": sizes, "profile": profile}
+
+
+# --- scratch databases, output ------------------------------------------------------------
+
+
+async def _admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def migrate(url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+def mean(values: list[int]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def report(out: dict[str, Any], backend: str, pg: bool) -> None:
+    results, sizes = out["results"], out["bytes_per_step"]
+    ours = results["yiwang"]["lifecycles_per_s"]
+    stored_head = " | bytes/step stored" if pg else ""
+    print(
+        f"\n| {BUNDLE}, {backend}, 1 process | lifecycles/s | yiwang × | steps/lifecycle "
+        f"| ms/lifecycle | CPU ms/lifecycle | SQL statements/step "
+        f"| bytes/step (JSON){stored_head} |"
+    )
+    print(f"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---:{' | ---:' if pg else ''} |")
+    for name, result in results.items():
+        size = sizes["yiwang" if name == "yiwang" else "SpiffWorkflow"]
+        stored = f" | {mean(size['stored']):,.0f}" if pg else ""
+        print(
+            f"| {name} | {result['lifecycles_per_s']:,.1f} "
+            f"| {ours / result['lifecycles_per_s']:.1f} | {result['steps_per_lifecycle']:.0f} "
+            f"| {result['ms_per_lifecycle']:.1f} | {result['cpu_ms_per_lifecycle']:.1f} "
+            f"| {result['statements_per_step']:.1f} | {mean(size['json']):,.0f}{stored} |"
+        )
+    print("\nBytes written per step (step 0 = start):")
+    for name, size in sizes.items():
+        print(f"- {name}, JSON: {size['json']}")
+        if pg:
+            print(f"- {name}, stored by PostgreSQL: {size['stored']}")
+    spec = mean(sizes["SpiffWorkflow"]["spec"])
+    print(f"- of SpiffWorkflow's JSON, the process spec it carries: {spec:,.0f} bytes per step")
+    peer = results["SpiffWorkflow"]["lifecycles_per_s"]
+    verdict = "met" if ours / peer >= TARGET else "NOT met"
+    print(f"\nTarget ≥ {TARGET:.0f}× SpiffWorkflow's rate: {ours / peer:.1f}× — {verdict}.")
+    if out["profile"]:
+        print("\n| where yiwang's time goes (cProfile, main thread) | share |")
+        print("| --- | ---: |")
+        for name, share in out["profile"]["buckets"]:
+            print(f"| {name} | {share:.0%} |")
+        cost = out["profile"]["statement"]
+        print(
+            f"\nOne of yiwang's reads (a task by id): {cost['sqlalchemy_us']:,.0f} µs through "
+            f"SQLAlchemy Core async, {cost['driver_us']:,.0f} µs on the raw driver."
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("YIWANG_BENCH_DATABASE_URL", ""),
+        help="PostgreSQL server (a scratch database is made there), or a new SQLite file; "
+        "default a temporary SQLite file",
+    )
+    parser.add_argument("--seconds", type=float, default=10, help="measured seconds per engine")
+    parser.add_argument("--rounds", type=int, default=5, help="turns the engines take")
+    parser.add_argument("--profile", action="store_true", help="also profile yiwang's engine")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="yiwang-bench-workflow-"))
+    url, scratch = args.database_url, None
+    if url.startswith("postgres"):
+        scratch = f"yiwang_bench_workflow_{uuid.uuid4().hex[:8]}"
+        asyncio.run(_admin(url, f'CREATE DATABASE "{scratch}"'))
+        url = urlunsplit(urlsplit(url)._replace(path=f"/{scratch}"))
+    elif url:
+        path = sa.make_url(url).database
+        if not path or Path(path).exists():
+            sys.exit(f"{url}: give a SQLite file that does not exist yet")
+    else:
+        url = f"sqlite:///{workdir / 'bench.db'}"
+    backend = "PostgreSQL" if scratch else "SQLite"
+    try:
+        migrate(url)
+        out = asyncio.run(run(url, args))
+    finally:
+        if scratch:
+            asyncio.run(_admin(args.database_url, f'DROP DATABASE "{scratch}" WITH (FORCE)'))
+        shutil.rmtree(workdir, ignore_errors=True)
+    report(out, backend, pg=bool(scratch))
+    if args.json:
+        out["setup"] = {
+            "backend": backend,
+            "bundle": BUNDLE,
+            "seconds_per_engine": args.seconds,
+            "rounds": args.rounds,
+            "python": platform.python_version(),
+            "versions": {
+                name: version(name)
+                for name in ("SpiffWorkflow", "SQLAlchemy", "aiosqlite", "asyncpg", "lxml")
+            },
+            "cpu": platform.processor() or platform.machine(),
+        }
+        args.json.write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
