@@ -19,6 +19,7 @@ import asyncio
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -168,6 +169,9 @@ class RawDatabase:
         )
 
 
+LOCK_WAIT_SECONDS = 30.0
+
+
 def _sqlite_connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     for pragma in (
@@ -178,6 +182,30 @@ def _sqlite_connect(path: Path) -> sqlite3.Connection:
     ):
         conn.execute(pragma)
     return conn
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    """Take the write lock, asking again every millisecond or so.
+
+    SQLite's own busy handler sleeps 1, 2, 5 … then 100 ms between tries, so a writer that
+    arrives just after another took the lock may sleep 100 ms for a lock held for 2 — that, not
+    the work, was the tail of a surge. The writer thread asks often instead (the event loop is
+    never the one waiting), and gives up after ``LOCK_WAIT_SECONDS`` like busy_timeout would.
+    """
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    pause = 0.0005
+    conn.execute("PRAGMA busy_timeout=0")
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 1.5, 0.004)
+    # Once the lock is held, the rare wait inside the transaction (a checkpoint) is SQLite's.
+    conn.execute("PRAGMA busy_timeout=5000")
 
 
 class SqliteTx:
@@ -230,7 +258,7 @@ class SqliteDatabase(RawDatabase):
         if self._write_conn is None:
             self._write_conn = _sqlite_connect(self.path)
         conn = self._write_conn
-        conn.execute("BEGIN IMMEDIATE")
+        _begin_immediate(conn)
         try:
             result = _run_to_end(work(SqliteTx(self, conn)))
         except sqlite3.IntegrityError as exc:

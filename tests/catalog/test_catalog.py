@@ -55,6 +55,22 @@ async def test_the_region_offers_real_service_guides(client: httpx.AsyncClient) 
     assert missing.json()["error"]["message"] == "No such service: no-such"
 
 
+async def test_a_guide_the_client_already_has_is_not_sent_again(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/api/v1/services/tax-registration", "/api/v1/bundles/open-restaurant"):
+        first = await client.get(path)
+        assert first.status_code == 200
+        etag = first.headers["ETag"]
+        again = await client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304
+        assert again.content == b""
+        assert again.headers["ETag"] == etag
+        assert (await client.get(path, headers={"If-None-Match": '"other"'})).json() == (
+            first.json()
+        )
+
+
 async def test_a_bundle_asks_each_thing_once_and_reports_its_burden(
     client: httpx.AsyncClient,
 ) -> None:
@@ -143,6 +159,7 @@ async def test_a_new_version_loads_without_a_restart_and_old_applications_keep_t
     monkeypatch.setattr(snapshots, "RECHECK_SECONDS", 0.0)
     citizen = await sign_in(client, "citizen1")
     submitted = (await submit_bundle(client, citizen, "open-restaurant")).json()
+    before = await client.get("/api/v1/services/tax-registration")
     folder = _copy_definitions(tmp_path)
     _edit(
         folder / "services" / "tax-registration.yaml",
@@ -151,7 +168,12 @@ async def test_a_new_version_loads_without_a_restart_and_old_applications_keep_t
     async with transaction(engine) as db:
         result = await snapshots.load(db, actor=None, directory=folder)
     assert result.new
-    guide = (await client.get("/api/v1/services/tax-registration")).json()
+    # A client holding the old guide is not told it is still current.
+    changed = await client.get(
+        "/api/v1/services/tax-registration", headers={"If-None-Match": before.headers["ETag"]}
+    )
+    assert changed.status_code == 200
+    guide = changed.json()
     assert guide["name"] == "新办纳税人套餐（新版）"
     kept = (await client.get(f"/api/v1/applications/{submitted['id']}", headers=citizen)).json()
     tax = next(s for s in kept["steps"] if s["service"]["code"] == "tax-registration")

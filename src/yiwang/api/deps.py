@@ -12,6 +12,8 @@ from fastapi.security import OAuth2PasswordBearer
 from pydantic import AfterValidator
 
 from yiwang.applications.intake import Intake
+from yiwang.catalog import snapshots
+from yiwang.catalog.loader import Catalog
 from yiwang.config import Settings
 from yiwang.database import Db, transaction
 from yiwang.errors import Unauthorized
@@ -117,6 +119,20 @@ async def submitting_account(request: Request) -> identity.Account:
     intake: Intake = request.app.state.intake
     found = await intake.session(identity.token_hash(token.strip()))
     return identity.account_of_session(found, kind="api")
+
+
+async def catalog_now(request: Request) -> tuple[int, Catalog]:
+    """The catalogue in force and its snapshot id, from the process's copy (a database read only
+    when that copy is more than a few seconds old)."""
+    engine = request.app.state.engine
+    found = snapshots.cached_current(engine)
+    if found is None:
+        async with transaction(engine, write=False) as db:
+            found = await snapshots.current(db)
+    return found
+
+
+CatalogNow = Annotated[tuple[int, Catalog], Depends(catalog_now)]
 
 
 async def workday_calendar(request: Request) -> WorkdayCalendar:
