@@ -200,10 +200,10 @@ def changed_nothing(db: AsyncConnection) -> None:
     state.writes = max(0, state.writes - 1)
 
 
-async def hand_over(db: AsyncConnection) -> None:
+async def commit_before_waiting(db: AsyncConnection) -> None:
     """Commit what a unit of work has done so far, before it waits on another writer.
 
-    The submission path writes through its own connection (``applications.intake``); a request
+    The submission path writes through its own connection (``applications.writer``); a request
     that read through its unit of work first (a web form) must not hold SQLite's write lock
     while it waits for that writer. Anything written so far is committed (its audit rows are
     still checked when the unit of work ends); later statements open a fresh transaction.

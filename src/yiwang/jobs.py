@@ -163,10 +163,13 @@ async def _run_one(engine: AsyncEngine, row: Any) -> str | None:
 
 
 async def run_pending(engine: AsyncEngine, *, limit: int = 200) -> int:
-    """Run every job that is due now; returns how many ran (successfully or not)."""
+    """Run every job that is due now; returns how many ran (successfully or not).
+
+    Jobs of one kind with a batch handler run together and are marked done together; others
+    are marked done one by one as they finish, so that a crash re-runs as little as possible.
+    """
     ran = 0
     while rows := await _claim(engine, limit):
-        outcomes: list[tuple[Any, str | None]] = []
         by_kind: dict[str, list[Any]] = {}
         for row in rows:
             by_kind.setdefault(row.kind, []).append(row)
@@ -176,15 +179,12 @@ async def run_pending(engine: AsyncEngine, *, limit: int = 200) -> int:
                 try:
                     await many(engine, [(row.id, row.payload) for row in group])
                 except Exception:
-                    log.exception(
-                        "%d jobs of kind %s failed together; one by one", len(group), kind
-                    )
+                    log.exception("%d jobs of %s failed together: one by one", len(group), kind)
                 else:
-                    outcomes += [(row, None) for row in group]
+                    await _finish(engine, [(row, None) for row in group])
                     continue
             for row in group:
-                outcomes.append((row, await _run_one(engine, row)))
-        await _finish(engine, outcomes)
+                await _finish(engine, [(row, await _run_one(engine, row))])
         ran += len(rows)
         if len(rows) < limit:
             break

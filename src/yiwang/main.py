@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,7 +30,7 @@ from yiwang.api import ratings as ratings_api
 from yiwang.api import regions as regions_api
 from yiwang.api.admission import AdmissionControlMiddleware
 from yiwang.api.middleware import RequestGuardMiddleware
-from yiwang.applications.intake import Intake
+from yiwang.applications.writer import SubmissionWriter
 from yiwang.audit import service as audit
 from yiwang.catalog.definitions import load_region
 from yiwang.certificates import service as certificates
@@ -62,6 +64,25 @@ from yiwang.web import hotline as hotline_pages
 STATIC = Path(__file__).parent / "web" / "static"
 
 
+_M_ARENA_MAX = -8  # glibc's mallopt() parameter number
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Let glibc keep at most a few malloc arenas, as MALLOC_ARENA_MAX=2 would.
+
+    Every thread that allocates (the database drivers' threads, the submission writer, the PDF
+    renderer) otherwise gets an arena of its own, and a surge leaves their freed memory behind:
+    resident memory then stays about 5% higher after a spike than before it. Returns whether it
+    applied (glibc only; elsewhere nothing changes)."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False
+
+
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
     """Build the application for these settings (the environment's by default)."""
     settings = settings or get_settings()
@@ -69,12 +90,13 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        limit_malloc_arenas()  # before the first database connection starts its thread
         if configure_logs:
             configure_logging(level=settings.log_level, json_logs=settings.log_json)
         app.state.region = load_region(settings.definitions_dir)
         app.state.workdays = WorkdayCalendar.from_directory(settings.definitions_dir / "calendar")
         app.state.engine = engine = create_engine(settings.database_url)
-        app.state.intake = Intake(RawDatabase.for_url(settings.database_url), engine)
+        app.state.submissions = SubmissionWriter(RawDatabase.for_url(settings.database_url), engine)
         audit.bind_key(engine, settings.audit_hmac_key)
         notifications.configure([notifications.LogFileChannel(settings.notification_log)])
         jobs.configure(lease_seconds=settings.job_lease_seconds)
@@ -118,7 +140,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
             warming.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await warming
-            await app.state.intake.close()
+            await app.state.submissions.close()
             await jobs.drain(engine)
             await audit.drain(engine)
             await app.state.http.aclose()

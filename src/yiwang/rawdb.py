@@ -59,6 +59,7 @@ class Query:
         self.defaults = dict(compiled.params)  # the statement's own literals (LIMIT 1, 'valid')
 
     def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        """The positional parameters, encoded as SQLAlchemy would, from named values."""
         merged = self.defaults | values
         return tuple(
             merged[name] if encode is None or merged[name] is None else encode(merged[name])
@@ -66,6 +67,7 @@ class Query:
         )
 
     def decode(self, record: Sequence[Any]) -> Row:
+        """A result row as a dict, its values decoded as SQLAlchemy would."""
         return {
             name: (value if decode is None or value is None else decode(value))
             for name, decode, value in zip(self.columns, self.decoders, record, strict=True)
@@ -82,7 +84,9 @@ class Insert:
     """A multi-row INSERT of one table for one set of columns, with SQLAlchemy's value encoders."""
 
     def __init__(self, table: sa.Table, columns: Sequence[str], dialect: sa.Dialect) -> None:
-        compiled = sa.insert(table).compile(dialect=dialect, column_keys=list(columns))
+        # inline(): no RETURNING of generated keys, which executemany would only throw away.
+        statement = sa.insert(table).inline()
+        compiled = statement.compile(dialect=dialect, column_keys=list(columns))
         self.sql = str(compiled)
         self.columns = list(compiled.positiontup or [])
         if sorted(self.columns) != sorted(columns):
@@ -95,6 +99,7 @@ class Insert:
             self.encoders = [None] * len(self.columns)
 
     def encode(self, rows: Sequence[Row]) -> list[tuple[Any, ...]]:
+        """Rows (dicts) as positional, encoded parameter tuples."""
         out = []
         for row in rows:
             if len(row) != len(self.columns):
@@ -261,15 +266,24 @@ class SqliteDatabase(RawDatabase):
         _begin_immediate(conn)
         try:
             result = _run_to_end(work(SqliteTx(self, conn)))
+            conn.execute("COMMIT")
         except sqlite3.IntegrityError as exc:
-            conn.execute("ROLLBACK")
+            self._abandon(conn)
             raise IntegrityViolation(str(exc)) from exc
         except BaseException:
+            self._abandon(conn)
+            raise
+        return result
+
+    def _abandon(self, conn: sqlite3.Connection) -> None:
+        """Roll back; a connection that cannot even do that is closed, and the next group opens
+        a fresh one (a failed COMMIT must not leave every later BEGIN refused)."""
+        try:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        return result
+        except sqlite3.Error:
+            conn.close()
+            self._write_conn = None
 
     async def run(self, work: Callable[[Any], Any]) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._writer, self._in_thread, work)
@@ -317,43 +331,54 @@ async def _json_codecs(conn: Any) -> None:
 
 class PostgresDatabase(RawDatabase):
     dialect = _POSTGRES
+    ACQUIRE_SECONDS = 10.0
 
-    def __init__(self, dsn: str, *, size: int = 4) -> None:
+    def __init__(self, dsn: str, *, readers: int = 4, writers: int = 2) -> None:
         super().__init__()
-        self.dsn, self.size = dsn, size
-        self._pool: Any = None
+        self.dsn = dsn
+        self.sizes = {"read": readers, "write": writers}
+        # Reads (sessions, staff, certificates) and the writer's groups have pools of their
+        # own: a group never waits behind a crowd of reads for a connection.
+        self._pools: dict[str, Any] = {}
         self._opening = asyncio.Lock()
+        self._closed = False
 
-    async def _get_pool(self) -> Any:
-        if self._pool is None:
+    async def _pool(self, purpose: str) -> Any:
+        if self._closed:
+            raise RuntimeError("the raw database is closed")
+        pool = self._pools.get(purpose)
+        if pool is None:
             async with self._opening:
-                if self._pool is None:
+                pool = self._pools.get(purpose)
+                if pool is None:
                     import asyncpg
 
-                    self._pool = await asyncpg.create_pool(
+                    size = self.sizes[purpose]
+                    pool = self._pools[purpose] = await asyncpg.create_pool(
                         self.dsn,
                         min_size=1,
-                        max_size=self.size,
+                        max_size=size,
                         init=_json_codecs,
                         command_timeout=30,
-                        # A statement that runs away is cut off instead of holding locks.
+                        # A statement that runs away is stopped instead of holding locks, and
+                        # a transaction left idle (a crashed request) after a minute.
                         server_settings={
                             "statement_timeout": "30000",
                             "idle_in_transaction_session_timeout": "60000",
                         },
                     )
-        return self._pool
+        return pool
 
     async def fetch(self, query: Query, **values: Any) -> list[Row]:
-        pool = await self._get_pool()
-        async with pool.acquire() as conn:
+        pool = await self._pool("read")
+        async with pool.acquire(timeout=self.ACQUIRE_SECONDS) as conn:
             return [query.decode(r) for r in await conn.fetch(query.sql, *query.params(values))]
 
     async def run(self, work: Callable[[Any], Any]) -> Any:
         import asyncpg
 
-        pool = await self._get_pool()
-        async with pool.acquire() as conn:
+        pool = await self._pool("write")
+        async with pool.acquire(timeout=self.ACQUIRE_SECONDS) as conn:
             try:
                 async with conn.transaction():
                     return await work(PostgresTx(self, conn))
@@ -361,6 +386,7 @@ class PostgresDatabase(RawDatabase):
                 raise IntegrityViolation(str(exc)) from exc
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        self._closed = True
+        for pool in self._pools.values():
+            await pool.close()
+        self._pools.clear()

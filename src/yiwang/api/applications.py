@@ -76,10 +76,10 @@ async def submit(
     The hot path of a surge: no unit of work (the submission writer has its own connection),
     no dependency tree to solve per request, and the answer serialised once.
     """
-    intake = request.app.state.intake
+    writer = request.app.state.submissions
     account = await submitting_account(request)
     application, created = await applications.submit(
-        intake,
+        writer,
         consent_id=body.consent_id,
         prefill_token=body.prefill_token,
         secret=request.app.state.settings.secret_key.encode(),

@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import AfterValidator
 
-from yiwang.applications.intake import Intake
+from yiwang.applications.writer import SubmissionWriter
 from yiwang.catalog import snapshots
 from yiwang.catalog.loader import Catalog
 from yiwang.config import Settings
@@ -116,8 +116,8 @@ async def submitting_account(request: Request) -> identity.Account:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(headers={"WWW-Authenticate": "Bearer"})
-    intake: Intake = request.app.state.intake
-    found = await intake.session(identity.token_hash(token.strip()))
+    writer: SubmissionWriter = request.app.state.submissions
+    found = await writer.session(identity.token_hash(token.strip()))
     return identity.account_of_session(found, kind="api")
 
 

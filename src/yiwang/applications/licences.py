@@ -76,7 +76,7 @@ async def issue_for_branch(
     return issued
 
 
-def wanted_kinds(catalog: Catalog, service_codes: list[str]) -> set[str]:
+def wanted_types(catalog: Catalog, service_codes: list[str]) -> set[str]:
     """The licence types these services' materials can be met by."""
     return {
         material.provided_by[len(PREFIX) :]
@@ -181,7 +181,7 @@ async def attach_held(
     }
     held = {
         kind: await certificates.valid_of_type(db, account_id=applicant_id, kind=kind, today=today)
-        for kind in sorted(wanted_kinds(catalog, service_codes))
+        for kind in sorted(wanted_types(catalog, service_codes))
     }
     attachment = plan_attachment(
         catalog=catalog,

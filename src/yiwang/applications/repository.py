@@ -11,6 +11,52 @@ from yiwang.applications.models import application_events, applications
 from yiwang.database import Db
 
 
+def by_idempotency_key_query() -> sa.Select[Any]:
+    """The application an applicant stored under a key (``applicant_id``, ``key``)."""
+    return sa.select(applications.c.id, applications.c.request_digest).where(
+        applications.c.applicant_id == sa.bindparam("applicant_id", type_=sa.String),
+        applications.c.idempotency_key == sa.bindparam("key", type_=sa.String),
+    )
+
+
+# The submission writer's statements, for its raw transaction (``rawdb``) on either database.
+_BY_KEYS_POSTGRESQL = (
+    "SELECT a.id, a.applicant_id, a.idempotency_key, a.request_digest FROM applications a"
+    " JOIN unnest($1::varchar[], $2::varchar[]) AS k(applicant_id, idempotency_key)"
+    " ON a.applicant_id = k.applicant_id AND a.idempotency_key = k.idempotency_key"
+)
+_COUNTER = {
+    # The day's counter moves once for a whole group, by the number of new applications.
+    "sqlite": 'INSERT INTO tracking_counters (day, "last") VALUES (?, ?)'
+    ' ON CONFLICT (day) DO UPDATE SET "last" = tracking_counters."last" + excluded."last"'
+    ' RETURNING "last"',
+    "postgresql": 'INSERT INTO tracking_counters (day, "last") VALUES ($1, $2)'
+    ' ON CONFLICT (day) DO UPDATE SET "last" = tracking_counters."last" + excluded."last"'
+    ' RETURNING "last"',
+}
+
+
+async def stored_under_keys(
+    tx: Any, keyed: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """Applications stored under these (applicant, key) pairs: pair → (id, request digest)."""
+    if tx.db.dialect.name == "sqlite":
+        query = tx.db.query("by_key", by_idempotency_key_query)
+        found = {}
+        for applicant_id, key in keyed:
+            for row in await tx.fetch(query, applicant_id=applicant_id, key=key):
+                found[(applicant_id, key)] = (row["id"], row["request_digest"])
+        return found
+    rows = await tx.execute(_BY_KEYS_POSTGRESQL, ([a for a, _ in keyed], [k for _, k in keyed]))
+    return {(r["applicant_id"], r["idempotency_key"]): (r["id"], r["request_digest"]) for r in rows}
+
+
+async def move_counter(tx: Any, day: dt.date, by: int) -> int:
+    """Move the day's tracking counter on by ``by``; returns its new last number."""
+    rows = await tx.execute(_COUNTER[tx.db.dialect.name], (day.strftime("%Y%m%d"), by))
+    return int(rows[0][0])
+
+
 async def get(db: Db, application_id: str) -> sa.Row[Any] | None:
     """One application by id."""
     query = sa.select(applications).where(applications.c.id == application_id)

@@ -13,7 +13,7 @@ from typing import Any
 from yiwang import jobs
 from yiwang.applications import licences, models
 from yiwang.applications import repository as repo
-from yiwang.applications.intake import Intake, Prepared, TableRows
+from yiwang.applications.writer import Prepared, SubmissionWriter, TableRows
 from yiwang.audit import service as audit
 from yiwang.audit.models import audit_events
 from yiwang.catalog import forms, snapshots
@@ -27,6 +27,7 @@ from yiwang.identity import repository as identity_repo
 from yiwang.identity.service import Account
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
+from yiwang.observability import current_request_id
 from yiwang.prefill import service as prefill
 from yiwang.workflow import models as workflow_models
 from yiwang.workflow import service as workflow
@@ -69,7 +70,7 @@ def request_digest(body: dict[str, Any]) -> str:
 
 
 async def submit(
-    intake: Intake,
+    writer: SubmissionWriter,
     *,
     actor: Account,
     service: str | None,
@@ -84,15 +85,22 @@ async def submit(
     """一次申请: check the form, give a tracking number, fan out to the departments.
 
     Everything is checked and turned into rows first, holding no lock; the rows are then written
-    in one transaction with whatever other submissions are waiting (``intake``), and the
+    in one transaction with whatever other submissions are waiting (``writer``), and the
     application is answered from them. Returns the application and whether it was created now
     (False: a replay of the same key).
     """
+    idempotency_key = idempotency_key or None  # an empty header is no key
     body_digest = request_digest(
         {"service": service, "bundle": bundle, "form": form, "consent_id": consent_id}
         | ({"prefill_token": prefill_token} if prefill_token else {})
     )
-    snapshot_id, catalog = await intake.catalog()
+    if idempotency_key:
+        # A retry of something stored gets the stored answer, whatever changed since (an expired
+        # prefill token, a new catalogue): checked before anything else.
+        earlier = await writer.stored_under(actor.id, idempotency_key)
+        if earlier is not None:
+            return await _replay(writer, actor, earlier, body_digest), False
+    snapshot_id, catalog = await writer.catalog()
     subject = subject_of(catalog, service=service, bundle=bundle)
     if actor.kind not in {a for s in subject.services for a in s.audience}:
         raise Invalid("wrong_audience", details=[field_error("service", "wrong_audience")])
@@ -114,11 +122,11 @@ async def submit(
         ],
         today=today,
         calendar=calendar,
-        officers=intake.officers,
+        officers=writer.officers,
     )
     # 免证办: the applicant's valid licences meet materials and fill empty fields.
-    kinds = licences.wanted_kinds(catalog, service_codes)
-    held = await intake.held_licences(actor.id, kinds, today) if kinds else {}
+    kinds = licences.wanted_types(catalog, service_codes)
+    held = await writer.held_certificates(actor.id, kinds, today) if kinds else {}
     attachment = licences.plan_attachment(
         catalog=catalog,
         subject=subject,
@@ -130,6 +138,7 @@ async def submit(
     if attachment.filled and attachment.source is not None:
         clean, origins = licences.filled_in(clean, origins, attachment.filled, attachment.source)
     now = _now()
+    request_id = current_request_id()  # rows() may run on the writer's thread, not this request's
 
     def rows(tracking_no: str) -> TableRows:
         application = {
@@ -174,6 +183,7 @@ async def submit(
                 [
                     audit.row(
                         actor=actor,
+                        request_id=request_id,
                         action="application.submitted",
                         target_type="application",
                         target_id=application_id,
@@ -187,7 +197,7 @@ async def submit(
             ),
         ]
 
-    outcome = await intake.submit(
+    outcome = await writer.submit(
         Prepared(
             application_id=application_id,
             applicant_id=actor.id,
@@ -198,11 +208,9 @@ async def submit(
             rows=rows,
         )
     )
-    if not outcome.created:  # the same key was stored before: the same answer as then
-        if outcome.earlier_digest != body_digest:
-            raise Conflict("idempotency_conflict")
-        async with transaction(intake.engine, write=False) as db:
-            return await view(db, actor=actor, application_id=outcome.earlier_id or ""), False
+    if not outcome.created:  # stored under the same key a moment ago: the same answer as then
+        earlier = (outcome.earlier_id or "", outcome.earlier_digest or "")
+        return await _replay(writer, actor, earlier, body_digest), False
     assert outcome.rows is not None
     stored = {table.name: table_rows for table, table_rows in outcome.rows}
     held_by_id = {licence["id"]: licence for licence in held.values() if licence is not None}
@@ -231,6 +239,18 @@ def _critical_days(subject: Subject) -> int:
         return memo[code]
 
     return max(finish(s.code) for s in subject.services)
+
+
+async def _replay(
+    writer: SubmissionWriter, actor: Account, earlier: tuple[str, str], body_digest: str
+) -> dict[str, Any]:
+    """The answer to a submission already stored under its key: the application, or 409 when the
+    key was used for a different request."""
+    earlier_id, earlier_digest = earlier
+    if earlier_digest != body_digest:
+        raise Conflict("idempotency_conflict")
+    async with transaction(writer.engine, write=False) as db:
+        return await view(db, actor=actor, application_id=earlier_id)
 
 
 async def add_event(

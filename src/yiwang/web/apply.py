@@ -19,7 +19,7 @@ from yiwang.api.deps import DbDep, request_lang
 from yiwang.applications import service as applications
 from yiwang.catalog import forms, snapshots
 from yiwang.catalog.loader import Catalog
-from yiwang.database import hand_over
+from yiwang.database import commit_before_waiting
 from yiwang.errors import Conflict, Invalid, YiwangError
 from yiwang.identity.service import Account
 from yiwang.prefill import service as prefill
@@ -259,11 +259,11 @@ async def submit(request: Request, code: str, db: DbDep, account: WebAccount) ->
     catalog, subject, answers = await _answers(request, db, code, posted)
     lang = request_lang(request)
 
-    await hand_over(db)
+    await commit_before_waiting(db)
 
     async def send(token: str | None) -> dict[str, Any]:
         application, _ = await applications.submit(
-            request.app.state.intake,
+            request.app.state.submissions,
             actor=account,
             service=code if subject.kind == "service" else None,
             bundle=code if subject.kind == "bundle" else None,

@@ -3,13 +3,15 @@
 A submission is checked and turned into rows before it reaches the database (``service.submit``);
 here a process's submissions wait for the group being written, then go in together: one
 transaction holds the idempotency check of each, one tracking-number step for all of them, and
-one multi-row insert per table. Each submission is acknowledged only after that commit, so a 201
-always means stored; a group costs one lock hand-over and one commit however many it carries.
-This is how SQLite's single writer becomes throughput, and how PostgreSQL stops serialising
-every submitter on the day's tracking counter (``../shared/docs/performance-baselines.md``).
+one batched insert (``executemany``) per table. Each submission is acknowledged only after that
+commit, so a 201 always means stored; a group costs one lock hand-over and one commit however
+many it carries. This is how SQLite's single writer becomes throughput, and how PostgreSQL stops
+serialising every submitter on the day's tracking counter
+(``../shared/docs/performance-baselines.md``).
 
 The reads a submission needs before it can be written (who holds the token, the staff of a
-会签 step, the licences the applicant holds) go through the same raw driver.
+会签 step, the certificates the applicant holds, an earlier submission under the same key) go
+through the same raw driver.
 """
 
 from __future__ import annotations
@@ -25,18 +27,20 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from yiwang import jobs
+from yiwang.applications import repository as repo
 from yiwang.applications.tracking import tracking_no
 from yiwang.audit import service as audit
 from yiwang.catalog import snapshots
 from yiwang.catalog.loader import Catalog
 from yiwang.certificates.service import valid_of_type_query
-from yiwang.database import metadata, transaction
+from yiwang.database import UnauditedChange, metadata, transaction
 from yiwang.identity import repository as identity_repo
 from yiwang.rawdb import IntegrityViolation, RawDatabase, Row
 
-log = logging.getLogger("yiwang.intake")
+log = logging.getLogger("yiwang.writer")
 MAX_GROUP = 64
-"""Submissions written in one transaction at most (admission control bounds what waits)."""
+"""Submissions written in one transaction at most. What waits is bounded by admission control
+(YIWANG_MAX_IN_FLIGHT), plus the few whose clients gave up while their write was pending."""
 
 TableRows = list[tuple[sa.Table, list[Row]]]
 
@@ -66,6 +70,7 @@ class Outcome:
 
     @property
     def created(self) -> bool:
+        """Whether this submission was stored now (False: an earlier one had its key)."""
         return self.tracking_no is not None
 
 
@@ -85,7 +90,7 @@ def _order(rows: TableRows) -> TableRows:
     return sorted(by_table.values(), key=lambda pair: rank[pair[0].name])
 
 
-class Intake:
+class SubmissionWriter:
     """One process's submission writer, over its own raw connection(s)."""
 
     def __init__(self, raw: RawDatabase, engine: AsyncEngine, *, max_group: int = MAX_GROUP):
@@ -108,16 +113,25 @@ class Intake:
         query = self.raw.query("staff", identity_repo.staff_query)
         return identity_repo.holding(await self.raw.fetch(query, department_code=department), role)
 
-    async def held_licences(
+    async def held_certificates(
         self, account_id: str, kinds: set[str], today: dt.date
     ) -> dict[str, Row | None]:
-        """The applicant's newest valid licence of each type (免证办)."""
-        query = self.raw.query("licence", valid_of_type_query)
+        """The applicant's newest valid certificate of each type (免证办)."""
+        query = self.raw.query("certificate", valid_of_type_query)
         held: dict[str, Row | None] = {}
         for kind in sorted(kinds):
             found = await self.raw.fetch(query, account_id=account_id, kind=kind, today=today)
             held[kind] = found[0] if found else None
         return held
+
+    async def stored_under(self, applicant_id: str, key: str) -> tuple[str, str] | None:
+        """The application (id, request digest) an applicant already stored under a key."""
+        found = await self.raw.fetch(
+            self.raw.query("by_key", repo.by_idempotency_key_query),
+            applicant_id=applicant_id,
+            key=key,
+        )
+        return (found[0]["id"], found[0]["request_digest"]) if found else None
 
     async def catalog(self) -> tuple[int, Catalog]:
         """The catalogue in force (cached per process; a miss reads it through SQLAlchemy)."""
@@ -132,6 +146,8 @@ class Intake:
     async def submit(self, item: Prepared) -> Outcome:
         """Write one submission with whatever else is waiting; returns once it is committed."""
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        # A client that gave up leaves nobody to read a failure: mark it read, it is logged.
+        future.add_done_callback(_retrieve)
         self._waiting.append(_Waiting(item, future))
         if self._writing is None or self._writing.done():
             self._writing = asyncio.create_task(self._write_waiting())
@@ -150,6 +166,7 @@ class Intake:
                 await self._one_by_one(group)
                 continue
             except Exception as exc:
+                log.exception("a group of %d submissions could not be written", len(group))
                 for waiting in group:
                     if not waiting.future.done():
                         waiting.future.set_exception(exc)
@@ -184,43 +201,16 @@ class Intake:
                 waiting.future.set_result(outcome)
 
     async def close(self) -> None:
+        """Finish what waits, then close the connections (at shutdown)."""
         if self._writing is not None:
             await asyncio.wait({self._writing})
         await self.raw.close()
 
 
-_BY_KEY = (
-    "SELECT id, request_digest FROM applications WHERE applicant_id = ? AND idempotency_key = ?"
-)
-_BY_KEYS_PG = (
-    "SELECT a.id, a.applicant_id, a.idempotency_key, a.request_digest FROM applications a"
-    " JOIN unnest($1::varchar[], $2::varchar[]) AS k(applicant_id, idempotency_key)"
-    " ON a.applicant_id = k.applicant_id AND a.idempotency_key = k.idempotency_key"
-)
-_COUNTER = {
-    # The day's counter moves once for the whole group, by the number of new applications.
-    "sqlite": 'INSERT INTO tracking_counters (day, "last") VALUES (?, ?)'
-    ' ON CONFLICT (day) DO UPDATE SET "last" = tracking_counters."last" + excluded."last"'
-    ' RETURNING "last"',
-    "postgresql": 'INSERT INTO tracking_counters (day, "last") VALUES ($1, $2)'
-    ' ON CONFLICT (day) DO UPDATE SET "last" = tracking_counters."last" + excluded."last"'
-    ' RETURNING "last"',
-}
-
-
 async def _stored_keys(tx: Any, items: list[Prepared]) -> dict[tuple[str, str], tuple[str, str]]:
     """The applications already stored under these submissions' keys: key → (id, digest)."""
     keyed = [(i.applicant_id, i.idempotency_key) for i in items if i.idempotency_key]
-    if not keyed:
-        return {}
-    if tx.db.dialect.name == "sqlite":
-        found = {}
-        for pair in keyed:
-            for row in await tx.execute(_BY_KEY, pair):
-                found[pair] = (row[0], row[1])
-        return found
-    rows = await tx.execute(_BY_KEYS_PG, ([a for a, _ in keyed], [k for _, k in keyed]))
-    return {(r["applicant_id"], r["idempotency_key"]): (r["id"], r["request_digest"]) for r in rows}
+    return await repo.stored_under_keys(tx, keyed) if keyed else {}
 
 
 async def _write(tx: Any, items: list[Prepared]) -> list[Outcome]:
@@ -241,16 +231,17 @@ async def _write(tx: Any, items: list[Prepared]) -> list[Outcome]:
                 first_in_group[key] = item
             outcomes.append(Outcome())
             new.append((index, item))
-    counter = _COUNTER[tx.db.dialect.name]
     everything: TableRows = []
     by_day: dict[dt.date, list[tuple[int, Prepared]]] = {}
     for index, item in new:
         by_day.setdefault(item.day, []).append((index, item))
     for day, todays in sorted(by_day.items()):
-        last = (await tx.execute(counter, (day.strftime("%Y%m%d"), len(todays))))[0][0]
+        last = await repo.move_counter(tx, day, len(todays))
         for offset, (index, item) in enumerate(todays):
             number = tracking_no(item.region_code, day, last - len(todays) + 1 + offset)
             rows = item.rows(number)
+            if not any(table.name == "audit_events" and batch for table, batch in rows):
+                raise UnauditedChange(f"submission {item.application_id} has no audit row")
             outcomes[index] = Outcome(tracking_no=number, rows=rows)
             everything.extend(rows)
     for table, rows in _order(everything):
@@ -264,3 +255,8 @@ async def _write(tx: Any, items: list[Prepared]) -> list[Outcome]:
                 earlier_id=first.application_id, earlier_digest=first.request_digest
             )
     return outcomes
+
+
+def _retrieve(future: asyncio.Future[Outcome]) -> None:
+    if not future.cancelled():
+        future.exception()

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from tests.applications.helpers import answers, bundle_form
 from tests.conftest import sign_in
 from yiwang.applications import service as applications
-from yiwang.applications.intake import Intake
 from yiwang.applications.models import applications as applications_table
 from yiwang.applications.tracking import is_valid
+from yiwang.applications.writer import SubmissionWriter
 from yiwang.audit import service as audit
+from yiwang.audit.models import audit_events
 from yiwang.database import transaction
 from yiwang.errors import Conflict
 from yiwang.identity import repository as identity_repo
@@ -38,7 +39,7 @@ async def test_a_crowd_of_submissions_is_stored_together_and_numbered_without_ga
 ) -> None:
     citizen = await sign_in(client, "citizen1")
     schema = await bundle_form(client, "open-restaurant")
-    groups_before = app.state.intake.groups
+    groups_before = app.state.submissions.groups
 
     async def one(n: int) -> httpx.Response:
         return await client.post(
@@ -60,7 +61,7 @@ async def test_a_crowd_of_submissions_is_stored_together_and_numbered_without_ga
     assert sequences == list(range(sequences[0], sequences[0] + 40))  # no gaps, no repeats
     assert await stored_count(app.state.engine) == 40
     # Stored in fewer transactions than submissions: they waited for each other's commit.
-    assert app.state.intake.groups - groups_before < 40
+    assert app.state.submissions.groups - groups_before < 40
     await audit.drain(app.state.engine)
     await audit.seal(app.state.engine)
     assert (await audit.verify(app.state.engine)).ok
@@ -98,12 +99,12 @@ async def test_two_processes_writers_racing_on_one_key_make_one_application(
     async with transaction(app.state.engine, write=False) as db:
         row = await identity_repo.account_by_login(db, "citizen1")
     actor = Account.from_row(row)
-    other = Intake(RawDatabase.for_url(settings.database_url), app.state.engine)
+    other = SubmissionWriter(RawDatabase.for_url(settings.database_url), app.state.engine)
     try:
 
-        async def via(intake: Intake, n: int):
+        async def via(writer: SubmissionWriter, n: int):
             return await applications.submit(
-                intake,
+                writer,
                 actor=actor,
                 service=None,
                 bundle="open-restaurant",
@@ -114,7 +115,7 @@ async def test_two_processes_writers_racing_on_one_key_make_one_application(
 
         for n in range(5):
             (first, first_new), (second, second_new) = await asyncio.gather(
-                via(app.state.intake, n), via(other, n)
+                via(app.state.submissions, n), via(other, n)
             )
             assert first["id"] == second["id"]
             assert sorted([first_new, second_new]) == [False, True]
@@ -132,3 +133,33 @@ async def test_two_processes_writers_racing_on_one_key_make_one_application(
             )
     finally:
         await other.close()
+
+
+async def test_an_empty_key_is_no_key_and_the_audit_row_names_the_request(
+    client: httpx.AsyncClient, app
+) -> None:
+    citizen = await sign_in(client, "citizen1")
+    schema = await bundle_form(client, "open-restaurant")
+    results = await asyncio.gather(
+        *[
+            client.post(
+                "/api/v1/applications",
+                json={"bundle": "open-restaurant", "form": answers(schema)},
+                headers={**citizen, "Idempotency-Key": "", "X-Request-ID": f"req-empty-key-{n}"},
+            )
+            for n in range(3)
+        ]
+    )
+    assert [r.status_code for r in results] == [201] * 3
+    assert len({r.json()["id"] for r in results}) == 3
+    async with transaction(app.state.engine, write=False) as db:
+        stored = {
+            row.target_id: row.request_id
+            for row in await db.execute(
+                sa.select(audit_events.c.target_id, audit_events.c.request_id).where(
+                    audit_events.c.action == "application.submitted"
+                )
+            )
+        }
+    assert {stored[r.json()["id"]] for r in results} == {r.headers["X-Request-ID"] for r in results}
+    assert all(r.headers["X-Request-ID"].startswith("req-empty-key-") for r in results)
