@@ -162,7 +162,7 @@ async def _run_one(engine: AsyncEngine, row: Any) -> str | None:
     return None
 
 
-async def run_pending(engine: AsyncEngine, *, limit: int = 200) -> int:
+async def run_pending(engine: AsyncEngine, *, limit: int = 100) -> int:
     """Run every job that is due now; returns how many ran (successfully or not).
 
     Jobs of one kind with a batch handler run together and are marked done together; others

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -83,8 +84,19 @@ def limit_malloc_arenas(arenas: int = 2) -> bool:
         return False
 
 
-def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
-    """Build the application for these settings (the environment's by default)."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    configure_logs: bool = True,
+    own_process: bool | None = None,
+) -> FastAPI:
+    """Build the application for these settings (the environment's by default).
+
+    ``own_process``: the app has its process to itself (a server, not a test run that builds
+    many apps), so what start-up builds is frozen out of the garbage collector's way; by default
+    the same as ``configure_logs``.
+    """
+    own_process = configure_logs if own_process is None else own_process
     settings = settings or get_settings()
     settings.check_for_production()
 
@@ -113,6 +125,10 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         app.state.ratings = ratings.load(settings.definitions_dir)
         # Load (or, with none stored, train) the 12345 routing model before the first ticket.
         warming = asyncio.create_task(complaints.warm_up(engine, app.state.hotline))
+        if own_process:
+            # What start-up built (catalogue, routing model, templates) lives as long as the
+            # process: out of the collector's way, so that its full passes under load stay short.
+            warming.add_done_callback(lambda _: gc.freeze())
         # Jobs a previous process committed but never ran (it crashed, it was killed) run now,
         # not only after this process's first commit.
         jobs.request_run(engine)

@@ -333,7 +333,7 @@ class PostgresDatabase(RawDatabase):
     dialect = _POSTGRES
     ACQUIRE_SECONDS = 10.0
 
-    def __init__(self, dsn: str, *, readers: int = 4, writers: int = 2) -> None:
+    def __init__(self, dsn: str, *, readers: int = 8, writers: int = 2) -> None:
         super().__init__()
         self.dsn = dsn
         self.sizes = {"read": readers, "write": writers}

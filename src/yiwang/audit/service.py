@@ -22,7 +22,7 @@ from yiwang.observability import current_request_id
 
 log = logging.getLogger("yiwang.audit")
 GENESIS = "0" * 64
-SEAL_BATCH = 500
+SEAL_BATCH = 200  # rows per sealing transaction: the HMACs of one batch run on the event loop
 _ADVISORY_LOCK = 0x79697761  # "yiwa": one sealer at a time across instances
 _FIELDS = (
     "id",
