@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 4_194_304  # room for a 12345 ticket's three photos
     # Admission control: requests one process works on at once; past it, 503 + Retry-After.
     max_in_flight: int = 64
+    # …and none while the event loop runs timers this late (its queue, in seconds); 0: no limit.
+    max_loop_lag_seconds: float = 0.05
     retry_after_seconds: int = 1
     # How long a claimed job is its runner's before another runner may take it (crash recovery).
     job_lease_seconds: float = 300

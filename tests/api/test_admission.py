@@ -65,3 +65,35 @@ async def test_the_excess_is_refused_fast_and_admitted_work_completes(
     registered = await registration
     assert registered.status_code == 201, registered.text
     assert (await busy_client.get("/api/v1/services")).status_code == 200
+
+
+async def test_while_the_event_loop_lags_new_requests_are_refused(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    """Requests that never wait are finished one by one, so few are ever in flight: the queue
+    forms in front of the application. While the loop runs its timers late, new requests are
+    refused at once; when it catches up, they are served again."""
+    from yiwang.main import create_app
+
+    application = create_app(settings, configure_logs=False)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application, client=("203.0.113.7", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            assert (await c.get("/api/v1/services")).status_code == 200
+            busy = True
+
+            async def hog() -> None:  # a loop with more to do than it can: 60 ms turns
+                while busy:
+                    time.sleep(0.06)  # noqa: ASYNC251 - blocking the loop is the point
+                    await asyncio.sleep(0)
+
+            hogging = asyncio.create_task(hog())
+            await asyncio.sleep(0.5)
+            refused = await c.get("/api/v1/services")
+            assert refused.status_code == 503
+            assert refused.headers["Retry-After"] == "1"
+            assert (await c.get("/healthz")).status_code == 200  # never refused
+            busy = False
+            await hogging
+            await asyncio.sleep(0.1)
+            assert (await c.get("/api/v1/services")).status_code == 200
