@@ -75,7 +75,9 @@ async def test_while_the_event_loop_lags_new_requests_are_refused(
     refused at once; when it catches up, they are served again."""
     from yiwang.main import create_app
 
-    application = create_app(settings, configure_logs=False)
+    application = create_app(
+        settings.model_copy(update={"max_loop_lag_seconds": 0.05}), configure_logs=False
+    )
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application, client=("203.0.113.7", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:

@@ -7,8 +7,8 @@ and static files are never turned away: they are cheap and they are how operator
 Requests that never wait (a cached service guide) are each finished before the next is read,
 so few are ever in flight however many arrive: the queue then forms in front of the
 application, in the sockets, where no bound sees it. The loop's lag — how late a timer set for
-10 ms fires — is that queue's length in time; while it is over ``max_lag``, new requests are
-refused too, which costs far less than answering them.
+10 ms fires — is that queue's length in time; while it is over ``max_lag`` (when set), new
+requests are refused too, which costs far less than answering them.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class AdmissionControlMiddleware:
         max_in_flight: int,
         retry_after: int = 1,
         metrics: Any = None,
-        max_lag: float = 0.05,
+        max_lag: float = 0.0,
     ) -> None:
         self.app = app
         self.max_in_flight = max_in_flight
