@@ -28,11 +28,9 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import re
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +42,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import admin, free_port, machine  # noqa: E402 - the benchmarks' shared helpers
 
 ROOT = Path(__file__).resolve().parents[1]
 YIWANG = [sys.executable, "-m", "yiwang.cli"]
@@ -102,13 +103,6 @@ BUCKETS = [
     ("other SQL: commits, driver threads", "sqlalchemy/|aiosqlite/|asyncpg/|database.py"),
     ("routing, middleware, response", "starlette/|fastapi/|yiwang/observability|yiwang/api/"),
 ]
-
-
-def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -201,20 +195,10 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], what: str) -> None
     sys.exit(f"{what} did not answer {url} within 30 s")
 
 
-async def _admin(url: str, statement: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 def scratch_database(url: str) -> tuple[str, str]:
     """Create a database beside the one the URL names; its URL and name."""
     name = f"yiwang_bench_prefill_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(url, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin(url, f'CREATE DATABASE "{name}"'))
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}")), name
 
@@ -266,28 +250,6 @@ def direct_sources(
             url += "?" + urlencode({source["query"]: id_number})
         found.append((code, url, headers))
     return found
-
-
-def machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.machine(),
-    )
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}, commit {commit or '?'}, "
-        f"load average before the run {load}"
-    )
 
 
 def main() -> None:
@@ -470,7 +432,7 @@ def main() -> None:
                 process.kill()
         shutil.rmtree(workdir, ignore_errors=True)
         if scratch:
-            asyncio.run(_admin(args.database_url, f'DROP DATABASE IF EXISTS "{scratch}"'))
+            asyncio.run(admin(args.database_url, f'DROP DATABASE IF EXISTS "{scratch}"'))
 
     report(results, args)
     if args.json:

@@ -53,11 +53,9 @@ import contextlib
 import json
 import math
 import os
-import platform
 import resource
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -70,12 +68,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import TICKS, admin, cpu_seconds, free_port, machine  # noqa: E402 - the benchmarks' shared helpers
+
 ROOT = Path(__file__).resolve().parents[1]
 YIWANG = [sys.executable, "-m", "yiwang.cli"]
 BUNDLE = "open-restaurant"
 CITIZEN = "citizen1"
 PASSWORD = "yiwang-demo"  # noqa: S105 - every demo account's published password
-TICKS = os.sysconf("SC_CLK_TCK")
 DECISIONS = ("task.approve", "task.reject", "task.return")
 DECISION_EVENTS = ("task_approved", "task_rejected", "task_returned")
 DEADLINE_EVENTS = ("task_due_soon", "task_overdue")
@@ -165,12 +165,6 @@ def generator_main(config_path: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def descendants(pid: int) -> list[int]:
     found = [pid]
     for children in Path(f"/proc/{pid}/task").glob("*/children"):
@@ -178,14 +172,6 @@ def descendants(pid: int) -> list[int]:
             for child in children.read_text().split():
                 found += descendants(int(child))
     return found
-
-
-def cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def machine_busy_seconds() -> float:
@@ -262,16 +248,6 @@ def wait_ready(proc: Proc, port: int) -> None:
     sys.exit(f"{proc.name} did not answer within 60 s: {proc.tail()}")
 
 
-async def _admin(url: str, statement: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 @dataclass
 class Scratch:
     workdir: Path
@@ -286,7 +262,7 @@ class Scratch:
             return
         with contextlib.suppress(Exception):
             asyncio.run(
-                _admin(self.admin_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                admin(self.admin_url, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
             )
         shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -295,7 +271,7 @@ def prepare(admin_url: str, label: str) -> Scratch:
     """A scratch database on the server, migrated and seeded as `make run` does."""
     workdir = Path(tempfile.mkdtemp(prefix=f"yiwang-scaleout-{label}-"))
     name = f"yiwang_bench_scaleout_{label.lower()}_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin(admin_url, f'CREATE DATABASE "{name}"'))
     url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
     env = {
         **os.environ,
@@ -883,24 +859,6 @@ NOT_FAILURES = {"jobs_claimed_more_than_once"}
 # ---------------------------------------------------------------------------------------------
 # Report.
 # ---------------------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.machine(),
-    )
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
-    ).stdout.strip()
-    return (
-        f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
-        f"commit {commit or '?'}, load average {os.getloadavg()[0]:.2f}"
-    )
 
 
 def report(results: list[dict[str, Any]]) -> int:

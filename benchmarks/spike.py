@@ -41,12 +41,10 @@ import contextlib
 import json
 import math
 import os
-import platform
 import re
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,6 +56,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import admin, cpu_seconds, free_port, machine  # noqa: E402 - the benchmarks' shared helpers
 from http_baseline import ROOT, YIWANG  # noqa: E402 - the same interpreter and command
 
 BUNDLE = "open-restaurant"
@@ -66,7 +65,6 @@ CITIZEN = "citizen1"
 PASSWORD = "yiwang-demo"  # noqa: S105 - every demo account's published password
 P99_LIMIT = 0.250  # admitted requests, seconds
 REJECT_LIMIT = 0.050  # a 503 must come back this fast
-TICKS = os.sysconf("SC_CLK_TCK")
 
 # Status codes the generator records besides HTTP ones.
 ABANDONED = -1  # the client gave up (its timeout); the server may still have done the work
@@ -222,12 +220,6 @@ def generator_main(config_path: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def descendants(pid: int) -> list[int]:
     """The process and every live process under it."""
     found = [pid]
@@ -246,14 +238,6 @@ def rss_kb(pid: int) -> int | None:
     except OSError:
         return None
     return None
-
-
-def cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def label(pid: int) -> str:
@@ -336,16 +320,6 @@ class Server:
             self.process.wait(timeout=10)
 
 
-async def _admin(url: str, statement: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 @dataclass
 class Setup:
     """A fresh, migrated and seeded database, the environment to serve it, and its clean-up."""
@@ -361,7 +335,7 @@ class Setup:
     def cleanup(self) -> None:
         if self.scratch:
             with contextlib.suppress(Exception):
-                asyncio.run(_admin(self.admin_url, f'DROP DATABASE IF EXISTS "{self.scratch}"'))
+                asyncio.run(admin(self.admin_url, f'DROP DATABASE IF EXISTS "{self.scratch}"'))
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -370,7 +344,7 @@ def prepare(database_url: str, *, max_in_flight: int, prefix: str) -> Setup:
     scratch = ""
     if database_url.startswith("postgres"):
         scratch = f"yiwang_bench_{prefix}_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_admin(database_url, f'CREATE DATABASE "{scratch}"'))
+        asyncio.run(admin(database_url, f'CREATE DATABASE "{scratch}"'))
         url = urlunsplit(urlsplit(database_url)._replace(path=f"/{scratch}"))
     else:
         url = database_url or f"sqlite:///{workdir / 'bench.db'}"
@@ -422,28 +396,6 @@ def sign_in_and_form(base: str) -> tuple[str, str]:
     from tests.applications.helpers import answers
 
     return token, json.dumps({"bundle": BUNDLE, "form": answers(schema)}, ensure_ascii=False)
-
-
-def machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.machine(),
-    )
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}, commit {commit or '?'}, "
-        f"load average before the run {load}"
-    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -45,13 +45,11 @@ import contextlib
 import json
 import math
 import os
-import platform
 import random
 import re
 import resource
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -65,13 +63,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import TICKS, free_port, machine  # noqa: E402 - the benchmarks' shared helpers
+
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 YIWANG = [sys.executable, "-m", "yiwang.cli"]
 BUNDLE = "open-restaurant"
 CITIZEN = "citizen1"
 PASSWORD = "yiwang-demo"  # noqa: S105 - every demo account's published password
-TICKS = os.sysconf("SC_CLK_TCK")
 
 # wrk: a distinct Idempotency-Key per request, the bodies in turn; every 201's tracking number
 # written to a file per thread; counts and exact percentiles printed by done() as one JSON line.
@@ -142,13 +142,6 @@ end
 # ---------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _stat(pid: int | str) -> list[str] | None:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -195,28 +188,6 @@ def machine_busy() -> float:
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.machine(),
-    )
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}, commit {commit or '?'}, "
-        f"load average before the run {load}"
-    )
 
 
 async def _pg(url: str, statement: str, *params: Any, fetch: bool = True) -> list[tuple[Any, ...]]:

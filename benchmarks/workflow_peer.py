@@ -63,6 +63,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import admin  # noqa: E402 - the benchmarks' shared helpers
+
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = "open-restaurant"
 TODAY = dt.date(2026, 11, 26)  # a Thursday: deadlines are counted from it
@@ -492,16 +495,6 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
 # --- scratch databases, output ------------------------------------------------------------
 
 
-async def _admin(url: str, statement: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 def migrate(url: str) -> None:
     from alembic import command
     from alembic.config import Config
@@ -575,7 +568,7 @@ def main() -> None:
     url, scratch = args.database_url, None
     if url.startswith("postgres"):
         scratch = f"yiwang_bench_workflow_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_admin(url, f'CREATE DATABASE "{scratch}"'))
+        asyncio.run(admin(url, f'CREATE DATABASE "{scratch}"'))
         url = urlunsplit(urlsplit(url)._replace(path=f"/{scratch}"))
     elif url:
         path = sa.make_url(url).database
@@ -589,7 +582,7 @@ def main() -> None:
         out = asyncio.run(run(url, args))
     finally:
         if scratch:
-            asyncio.run(_admin(args.database_url, f'DROP DATABASE "{scratch}" WITH (FORCE)'))
+            asyncio.run(admin(args.database_url, f'DROP DATABASE "{scratch}" WITH (FORCE)'))
         shutil.rmtree(workdir, ignore_errors=True)
     report(out, backend, pg=bool(scratch))
     if args.json:

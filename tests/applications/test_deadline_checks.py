@@ -34,10 +34,9 @@ async def set_due(engine, task_id: str, due: dt.date) -> None:
         await conn.execute(sa.update(tasks).where(tasks.c.id == task_id).values(due_date=due))
 
 
-async def test_overdue_tasks_are_escalated_once_and_due_ones_warned(
-    client: httpx.AsyncClient, app, engine
-) -> None:
-    today = dt.date(2026, 11, 26)
+async def fire_overdue_and_tax_due_tomorrow(client: httpx.AsyncClient, engine, today: dt.date):
+    """An application whose fire task is two days overdue and whose tax task falls due on the
+    next working day; the other departments' tasks are a month away."""
     citizen = await sign_in(client, "citizen1")
     application = (await submit_bundle(client, citizen, "open-restaurant")).json()
     fire, tax = await staff(client, "fire"), await staff(client, "tax")
@@ -45,9 +44,16 @@ async def test_overdue_tasks_are_escalated_once_and_due_ones_warned(
     [tax_task] = await open_tasks(client, tax, application["id"])
     await set_due(engine, fire_task["id"], today - dt.timedelta(days=2))
     await set_due(engine, tax_task["id"], CALENDAR.next_workday(today))
-    # Keep the other departments' tasks out of this test's way.
     for task in await open_tasks(client, await staff(client, "samr"), application["id"]):
         await set_due(engine, task["id"], today + dt.timedelta(days=30))
+    return citizen, application, fire, tax
+
+
+async def test_overdue_tasks_are_escalated_once_and_due_ones_warned(
+    client: httpx.AsyncClient, app, engine
+) -> None:
+    today = dt.date(2026, 11, 26)
+    citizen, application, fire, tax = await fire_overdue_and_tax_due_tomorrow(client, engine, today)
     assert await run_deadlines(app, today) == {"warned": 1, "escalated": 1}
     fire_box = (await client.get("/api/v1/me/notifications", headers=fire)).json()
     assert [m["kind"] for m in fire_box] == ["task_overdue"]
@@ -86,15 +92,7 @@ async def test_two_workers_checking_at_once_warn_and_escalate_once(
     """Two `yiwang worker` processes run their deadline passes at the same moment: each due task
     is warned, and each overdue one escalated, by one of them only."""
     today = dt.date(2026, 11, 26)
-    citizen = await sign_in(client, "citizen1")
-    application = (await submit_bundle(client, citizen, "open-restaurant")).json()
-    fire, tax = await staff(client, "fire"), await staff(client, "tax")
-    [fire_task] = await open_tasks(client, fire, application["id"])
-    [tax_task] = await open_tasks(client, tax, application["id"])
-    await set_due(engine, fire_task["id"], today - dt.timedelta(days=2))
-    await set_due(engine, tax_task["id"], CALENDAR.next_workday(today))
-    for task in await open_tasks(client, await staff(client, "samr"), application["id"]):
-        await set_due(engine, task["id"], today + dt.timedelta(days=30))
+    _, _, fire, tax = await fire_overdue_and_tax_due_tomorrow(client, engine, today)
 
     async def one_worker() -> dict[str, int]:
         async with transaction(engine) as db:

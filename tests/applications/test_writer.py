@@ -67,7 +67,7 @@ async def test_a_crowd_of_submissions_is_stored_together_and_numbered_without_ga
     assert (await audit.verify(app.state.engine)).ok
 
 
-async def test_the_same_key_with_a_different_form_in_one_group_is_a_conflict(
+async def test_the_same_key_with_a_different_form_sent_at_once_is_a_conflict(
     client: httpx.AsyncClient, app
 ) -> None:
     citizen = await sign_in(client, "citizen1")

@@ -124,12 +124,7 @@ async def submitting_account(request: Request) -> identity.Account:
 async def catalog_now(request: Request) -> tuple[int, Catalog]:
     """The catalogue in force and its snapshot id, from the process's copy (a database read only
     when that copy is more than a few seconds old)."""
-    engine = request.app.state.engine
-    found = snapshots.cached_current(engine)
-    if found is None:
-        async with transaction(engine, write=False) as db:
-            found = await snapshots.current(db)
-    return found
+    return await snapshots.current_of(request.app.state.engine)
 
 
 CatalogNow = Annotated[tuple[int, Catalog], Depends(catalog_now)]

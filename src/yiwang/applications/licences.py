@@ -97,8 +97,8 @@ class Attachment:
 
     def events(self, application_id: str) -> list[dict[str, Any]]:
         return [
-            event_row(
-                application_id, None, "licence_attached", entry | {"filled": sorted(self.filled)}
+            repo.event_row(
+                application_id, "licence_attached", entry | {"filled": sorted(self.filled)}
             )
             for entry in self.attached
         ]
@@ -238,22 +238,7 @@ async def materials_of(db: Db, *, catalog: Catalog, application_id: str) -> list
     return [dict(r._mapping) for r in rows]
 
 
-def event_row(
-    application_id: str, branch_id: str | None, kind: str, detail: dict[str, Any]
-) -> dict[str, Any]:
-    """A timeline entry written by the platform itself (no person acted)."""
-    return {
-        "application_id": application_id,
-        "branch_id": branch_id,
-        "at": dt.datetime.now(dt.UTC),
-        "actor_id": None,
-        "actor_kind": None,
-        "kind": kind,
-        "detail": detail,
-    }
-
-
 async def _event(
     db: Db, application_id: str, branch_id: str | None, kind: str, detail: dict[str, Any]
 ) -> None:
-    await repo.add_events(db, [event_row(application_id, branch_id, kind, detail)])
+    await repo.add_events(db, [repo.event_row(application_id, kind, detail, branch_id=branch_id)])

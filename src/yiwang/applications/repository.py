@@ -80,6 +80,26 @@ async def update(db: Db, application_id: str, values: dict[str, Any]) -> None:
     )
 
 
+def event_row(
+    application_id: str,
+    kind: str,
+    detail: dict[str, Any],
+    *,
+    actor: Any = None,
+    branch_id: str | None = None,
+) -> dict[str, Any]:
+    """A timeline entry: by an account (``actor``), or by the platform itself (None)."""
+    return {
+        "application_id": application_id,
+        "branch_id": branch_id,
+        "at": dt.datetime.now(dt.UTC),
+        "actor_id": actor.id if actor else None,
+        "actor_kind": actor.kind if actor else None,
+        "kind": kind,
+        "detail": detail,
+    }
+
+
 async def add_events(db: Db, rows: list[dict[str, Any]]) -> None:
     """Append to applications' timelines."""
     if rows:

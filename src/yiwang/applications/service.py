@@ -100,7 +100,7 @@ async def submit(
         earlier = await writer.stored_under(actor.id, idempotency_key)
         if earlier is not None:
             return await _replay(writer, actor, earlier, body_digest), False
-    snapshot_id, catalog = await writer.catalog()
+    snapshot_id, catalog = await snapshots.current_of(writer.engine)
     subject = subject_of(catalog, service=service, bundle=bundle)
     if actor.kind not in {a for s in subject.services for a in s.audience}:
         raise Invalid("wrong_audience", details=[field_error("service", "wrong_audience")])
@@ -174,7 +174,9 @@ async def submit(
                 models.application_events,
                 [
                     *attachment.events(application_id),
-                    _event_row(application_id, actor, "submitted", {"tracking_no": tracking_no}),
+                    repo.event_row(
+                        application_id, "submitted", {"tracking_no": tracking_no}, actor=actor
+                    ),
                 ],
             ),
             (jobs.jobs, [jobs.row(notifications.JOB_KIND, notice)]),
@@ -262,25 +264,9 @@ async def add_event(
     *,
     branch_id: str | None = None,
 ) -> None:
-    await repo.add_events(db, [_event_row(application_id, actor, kind, detail, branch_id)])
-
-
-def _event_row(
-    application_id: str,
-    actor: Account | None,
-    kind: str,
-    detail: dict[str, Any],
-    branch_id: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "application_id": application_id,
-        "branch_id": branch_id,
-        "at": _now(),
-        "actor_id": actor.id if actor else None,
-        "actor_kind": actor.kind if actor else None,
-        "kind": kind,
-        "detail": detail,
-    }
+    await repo.add_events(
+        db, [repo.event_row(application_id, kind, detail, actor=actor, branch_id=branch_id)]
+    )
 
 
 async def _own(db: Db, actor: Account, application_id: str) -> Any:

@@ -30,10 +30,8 @@ from yiwang import jobs
 from yiwang.applications import repository as repo
 from yiwang.applications.tracking import tracking_no
 from yiwang.audit import service as audit
-from yiwang.catalog import snapshots
-from yiwang.catalog.loader import Catalog
 from yiwang.certificates.service import valid_of_type_query
-from yiwang.database import UnauditedChange, metadata, transaction
+from yiwang.database import UnauditedChange, metadata
 from yiwang.identity import repository as identity_repo
 from yiwang.rawdb import IntegrityViolation, RawDatabase, Row
 
@@ -97,8 +95,7 @@ class SubmissionWriter:
         self.raw, self.engine, self.max_group = raw, engine, max_group
         self._waiting: list[_Waiting] = []
         self._writing: asyncio.Task[None] | None = None
-        self.groups = 0  # groups written, and submissions in them: for /metrics and benchmarks
-        self.written = 0
+        self.groups = 0  # groups written (tests read it)
 
     # ---- reads -------------------------------------------------------------------------------
 
@@ -132,14 +129,6 @@ class SubmissionWriter:
             key=key,
         )
         return (found[0]["id"], found[0]["request_digest"]) if found else None
-
-    async def catalog(self) -> tuple[int, Catalog]:
-        """The catalogue in force (cached per process; a miss reads it through SQLAlchemy)."""
-        cached = snapshots.cached_current(self.engine)
-        if cached is not None:
-            return cached
-        async with transaction(self.engine, write=False) as db:
-            return await snapshots.current(db)
 
     # ---- writes ------------------------------------------------------------------------------
 
@@ -189,10 +178,8 @@ class SubmissionWriter:
                 break
 
     def _committed(self, group: list[_Waiting], outcomes: list[Outcome]) -> None:
-        created = sum(1 for o in outcomes if o.created)
         self.groups += 1
-        self.written += created
-        if created:
+        if any(o.created for o in outcomes):
             # The audit rows are chained and the notifications sent after the commit, in batches.
             audit.request_seal(self.engine)
             jobs.request_run(self.engine)
@@ -225,7 +212,11 @@ async def _write(tx: Any, items: list[Prepared]) -> list[Outcome]:
             earlier_id, digest = stored[key]
             outcomes.append(Outcome(earlier_id=earlier_id, earlier_digest=digest))
         elif key is not None and key in first_in_group:
-            outcomes.append(Outcome())  # filled below from the first one, once it has its rows
+            # The same key twice in one group: the second is a replay of the first.
+            first = first_in_group[key]
+            outcomes.append(
+                Outcome(earlier_id=first.application_id, earlier_digest=first.request_digest)
+            )
         else:
             if key is not None:
                 first_in_group[key] = item
@@ -246,14 +237,6 @@ async def _write(tx: Any, items: list[Prepared]) -> list[Outcome]:
             everything.extend(rows)
     for table, rows in _order(everything):
         await tx.insert_rows(table, rows)
-    for index, item in enumerate(items):
-        key = (item.applicant_id, item.idempotency_key) if item.idempotency_key else None
-        first = first_in_group.get(key) if key else None
-        if first is not None and first is not item and key not in stored:
-            # The same key twice in one group: the second is a replay of the first.
-            outcomes[index] = Outcome(
-                earlier_id=first.application_id, earlier_digest=first.request_digest
-            )
     return outcomes
 
 

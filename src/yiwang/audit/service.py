@@ -66,23 +66,20 @@ async def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Write the audit row of a state change inside that change's transaction."""
-    await db.execute(
-        sa.insert(t).values(
-            **row(
+    await record_many(
+        db,
+        [
+            row(
                 actor=actor,
                 action=action,
                 target_type=target_type,
                 target_id=target_id,
                 before=before,
                 after=after,
+                request_id=current_request_id(),
             )
-        )
+        ],
     )
-    state = tx_state(db)
-    if not state.audited:
-        state.audited = True
-        engine = db.engine
-        state.after_commit.append(lambda: request_seal(engine))
 
 
 async def record_many(db: Db, rows: list[dict[str, Any]]) -> None:
@@ -97,22 +94,19 @@ async def record_many(db: Db, rows: list[dict[str, Any]]) -> None:
         state.after_commit.append(lambda: request_seal(engine))
 
 
-_CURRENT = object()
-
-
 def row(
     *,
     actor: Actor | None,
     action: str,
-    request_id: str | None | object = _CURRENT,
+    request_id: str | None,
     target_type: str | None = None,
     target_id: str | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The audit row of a state change, for a writer that inserts rows itself (the submission
-    path); it must call ``request_seal`` after its commit. ``request_id`` defaults to the current
-    request's: pass it when the row is built outside the request's context (another thread)."""
+    path), with the request's id read where the request's context is (``rows()`` of a submission
+    may run on the writer's thread)."""
     who = actor or SystemActor()
     return {
         "occurred_at": dt.datetime.now(dt.UTC),
@@ -121,7 +115,7 @@ def row(
         "action": action,
         "target_type": target_type,
         "target_id": None if target_id is None else str(target_id),
-        "request_id": current_request_id() if request_id is _CURRENT else request_id,
+        "request_id": request_id,
         "summary": {"before": mask(before), "after": mask(after)},
     }
 

@@ -19,7 +19,7 @@ from yiwang.catalog.definitions import DefinitionError, Department, Region
 from yiwang.catalog.items import Bundle, CertificateType, DataElement, DataSource, ServiceItem
 from yiwang.catalog.lint import Problem, lint
 from yiwang.catalog.loader import Catalog, load_catalog
-from yiwang.database import Db
+from yiwang.database import Db, transaction
 from yiwang.errors import NotFound
 
 RECHECK_SECONDS = 2.0
@@ -118,15 +118,16 @@ def _cache(db: Db) -> _Cache:
 
 async def current(db: Db) -> tuple[int, Catalog]:
     """The catalogue in force now, with its snapshot id; 404 when none was ever loaded."""
+    cached = cached_current(db.engine)
+    if cached is not None:
+        return cached
     cache = _cache(db)
-    now = time.monotonic()
-    if cache.current is None or now - cache.checked_at > RECHECK_SECONDS:
-        latest = await repo.latest_snapshot_id(db)
-        cache.checked_at = now
-        if latest is None:
-            raise NotFound("catalog_not_loaded")
-        if cache.current is None or cache.current[0] != latest:
-            cache.current = (latest, await by_id(db, latest))
+    latest = await repo.latest_snapshot_id(db)
+    cache.checked_at = time.monotonic()
+    if latest is None:
+        raise NotFound("catalog_not_loaded")
+    if cache.current is None or cache.current[0] != latest:
+        cache.current = (latest, await by_id(db, latest))
     return cache.current
 
 
@@ -138,6 +139,16 @@ def cached_current(engine: AsyncEngine) -> tuple[int, Catalog] | None:
     if time.monotonic() - cache.checked_at > RECHECK_SECONDS:
         return None
     return cache.current
+
+
+async def current_of(engine: AsyncEngine) -> tuple[int, Catalog]:
+    """The catalogue in force for a caller without a unit of work: the process's copy, or a
+    short read when that copy is more than a few seconds old."""
+    cached = cached_current(engine)
+    if cached is not None:
+        return cached
+    async with transaction(engine, write=False) as db:
+        return await current(db)
 
 
 async def by_id(db: Db, snapshot_id: int) -> Catalog:

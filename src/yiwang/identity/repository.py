@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -147,16 +148,12 @@ def staff_query() -> sa.Select[Any]:
     )
 
 
-def holding(rows: Any, role: str) -> list[str]:
-    """The ids of the staff rows holding a role."""
-    return [row["id"] if isinstance(row, dict) else row.id for row in rows if role in _roles(row)]
-
-
-def _roles(row: Any) -> list[str]:
-    return (row["roles"] if isinstance(row, dict) else row.roles) or []
+def holding(rows: Iterable[Mapping[str, Any]], role: str) -> list[str]:
+    """The ids of the staff rows (``staff_query``'s, as mappings) holding a role."""
+    return [row["id"] for row in rows if role in (row["roles"] or [])]
 
 
 async def officers(db: Db, *, department_code: str, role: str) -> list[str]:
     """Active staff accounts of a department holding a role, by username."""
     rows = await db.execute(staff_query(), {"department_code": department_code})
-    return holding(rows, role)
+    return holding(rows.mappings(), role)

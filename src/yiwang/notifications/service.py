@@ -20,6 +20,7 @@ from yiwang.database import Db, transaction
 from yiwang.errors import NotFound
 from yiwang.kit.i18n import t
 from yiwang.notifications.models import notifications
+from yiwang.observability import current_request_id
 
 JOB_KIND = "notifications.send"
 
@@ -195,6 +196,7 @@ async def deliver_many(engine: AsyncEngine, batch: list[tuple[int, dict[str, Any
                 [
                     audit.row(
                         actor=None,
+                        request_id=current_request_id(),
                         action="notification.sent",
                         target_type="account",
                         target_id=message.account_id,
