@@ -41,9 +41,10 @@ class IntegrityViolation(Exception):
 
 
 class Query:
-    """A SQLAlchemy Core SELECT compiled once for the raw driver, with its result decoders."""
+    """A SQLAlchemy Core statement (a SELECT, or a write with or without RETURNING) compiled
+    once for the raw driver, with its parameters' encoders and its result's decoders."""
 
-    def __init__(self, statement: sa.Select[Any], dialect: sa.Dialect) -> None:
+    def __init__(self, statement: sa.Executable, dialect: sa.Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         self.names = list(compiled.positiontup or [])
@@ -53,8 +54,9 @@ class Query:
             else None
             for name in self.names
         ]
-        self.columns = [c.key for c in statement.selected_columns]
-        self.decoders = _decoders(list(statement.selected_columns), dialect)
+        selected = list(getattr(statement, "exported_columns", []))
+        self.columns = [c.key for c in selected]
+        self.decoders = _decoders(selected, dialect)
 
         self.defaults = dict(compiled.params)  # the statement's own literals (LIMIT 1, 'valid')
 
@@ -135,7 +137,7 @@ class RawDatabase:
         self._inserts: dict[tuple[str, tuple[str, ...]], Insert] = {}
         self._lock = threading.Lock()
 
-    def query(self, key: Any, build: Callable[[], sa.Select[Any]]) -> Query:
+    def query(self, key: Any, build: Callable[[], sa.Executable]) -> Query:
         found = self._queries.get(key)
         if found is None:
             found = self._queries[key] = Query(build(), self.dialect)

@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from yiwang.database import Db, changed_nothing
+from yiwang.errors import Conflict
+from yiwang.workflow.machine import Writes
 from yiwang.workflow.models import branches, tasks
 
 
@@ -27,6 +29,25 @@ async def branches_of(db: Db, application_id: str) -> list[sa.Row[Any]]:
     """An application's branches, in the order they were created."""
     query = sa.select(branches).where(branches.c.application_id == application_id)
     return list((await db.execute(query.order_by(branches.c.id))).all())
+
+
+async def branch(db: Db, branch_id: str) -> sa.Row[Any]:
+    """One branch."""
+    return (await db.execute(sa.select(branches).where(branches.c.id == branch_id))).one()
+
+
+async def store(db: Db, writes: Writes) -> None:
+    """Store what one step of the engine changed (`machine.Writes`), in its order: the decided
+    task closed (409 if someone closed it first), its step's other tasks cancelled, branches
+    moved on, the next tasks opened."""
+    for task_id, values in writes.closed:
+        if not await close_task(db, task_id, values):
+            raise Conflict("task_already_decided")
+    for branch_id in writes.cancel_open_of:
+        await cancel_branch_tasks(db, branch_id)
+    for branch_id, values in writes.branches:
+        await update_branch(db, branch_id, values)
+    await insert_tasks(db, writes.tasks)
 
 
 async def update_branch(db: Db, branch_id: str, values: dict[str, Any]) -> None:

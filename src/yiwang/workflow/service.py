@@ -18,6 +18,7 @@ from yiwang.catalog.items import ServiceItem, Step
 from yiwang.database import Db
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
 from yiwang.kit.workdays import WorkdayCalendar
+from yiwang.workflow import machine
 from yiwang.workflow import repository as repo
 
 FINAL = frozenset({"approved", "rejected", "stopped", "withdrawn"})
@@ -31,13 +32,10 @@ class BranchPlan:
     waits_for: tuple[str, ...] = ()
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _step(service: ServiceItem, code: str) -> Step:
-    return next(step for step in service.workflow.steps if step.code == code)
-
+_now = machine.now
+_step = machine.step_of
+_left = machine.left
+Decided = machine.Decided
 
 Officers = Callable[[str, str], Awaitable[list[str]]]
 """Who holds a role in a department: (department code, role) → account ids."""
@@ -48,52 +46,20 @@ async def no_officers(department: str, role: str) -> list[str]:
     return []
 
 
+async def assignees_of(service: ServiceItem, step: Step | None, officers: Officers) -> list[str]:
+    """Who gets a step's tasks: each officer of the role when the step is 会签, else the role."""
+    if step is None or step.sign != "all":
+        return []
+    return list(await officers(service.department, step.role))
+
+
 async def _step_tasks(
-    branch: dict[str, Any], service: ServiceItem, step: Step, due: dt.date, officers: Officers
+    branch: Any, service: ServiceItem, step: Step, due: dt.date, officers: Officers
 ) -> list[dict[str, Any]]:
     """The tasks that open a step: one for the role (或签), or one per officer (会签)."""
-    assignees: list[str | None] = [None]
-    if step.sign == "all":
-        assignees = list(await officers(service.department, step.role)) or [None]
-    return [_task_row(branch, service, step, due, assignee) for assignee in assignees]
-
-
-def _task_row(
-    branch: dict[str, Any],
-    service: ServiceItem,
-    step: Step,
-    due: dt.date,
-    assignee: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "assignee_id": assignee,
-        "branch_id": branch["id"],
-        "application_id": branch["application_id"],
-        "department_code": service.department,
-        "service_code": service.code,
-        "step_code": step.code,
-        "role": step.role,
-        "status": "open",
-        "due_date": due,
-        "created_at": _now(),
-    }
-
-
-def _activation(
-    service: ServiceItem, today: dt.date, calendar: WorkdayCalendar
-) -> tuple[dict[str, Any], Step]:
-    first = service.workflow.steps[0]
-    return {
-        "status": "active",
-        "step_code": first.code,
-        "started_on": today,
-        "due_date": calendar.add_workdays(today, service.promised_limit_days),
-        "step_due_date": calendar.add_workdays(today, first.limit_days),
-        "remaining_days": None,
-        "step_remaining_days": None,
-        "updated_at": _now(),
-    }, first
+    return machine.step_tasks(
+        branch, service, step, due, await assignees_of(service, step, officers)
+    )
 
 
 async def start(
@@ -145,7 +111,7 @@ async def plan_start(
             "updated_at": _now(),
         }
         if not plan.waits_for:
-            values, first = _activation(plan.service, today, calendar)
+            values, first = machine.activation(plan.service, today, calendar)
             row.update(values)
             task_rows += await _step_tasks(
                 row, plan.service, first, values["step_due_date"], officers
@@ -164,35 +130,17 @@ async def release_waiting(
     officers: Officers = no_officers,
 ) -> list[str]:
     """Start every waiting branch whose predecessors are all approved; returns their services."""
-    rows = await repo.branches_of(db, application_id)
-    approved = {b.service_code for b in rows if b.status == "approved"}
+    rows = [b._mapping for b in await repo.branches_of(db, application_id)]
+    writes = machine.Writes()
     started = []
-    for branch in rows:
-        if branch.status == "waiting" and set(branch.waits_for) <= approved:
-            service = services[branch.service_code]
-            values, first = _activation(service, today, calendar)
-            await repo.update_branch(db, branch.id, values)
-            await repo.insert_tasks(
-                db,
-                await _step_tasks(
-                    dict(branch._mapping), service, first, values["step_due_date"], officers
-                ),
-            )
-            started.append(branch.service_code)
+    for branch in machine.releasable(rows):
+        service = services[branch["service_code"]]
+        first = service.workflow.steps[0]
+        assignees = await assignees_of(service, first, officers)
+        writes.add(machine.release(branch, service, today, calendar, assignees))
+        started.append(branch["service_code"])
+    await repo.store(db, writes)
     return started
-
-
-@dataclasses.dataclass(frozen=True)
-class Decided:
-    """What a decision did to its branch."""
-
-    task: Any
-    branch_id: str
-    service_code: str
-    step_code: str
-    decision: str
-    branch_status: str
-    next_step: str | None
 
 
 async def decide(
@@ -209,104 +157,36 @@ async def decide(
     calendar: WorkdayCalendar,
     officers: Officers = no_officers,
 ) -> Decided:
-    """Approve, reject or return one task; another department's task does not exist (404).
+    """Approve, reject or return one task (`machine.decide`), and store what it changed.
 
-    In a 会签 step every officer's approval is needed before the branch moves on; one
-    rejection or return decides the step for all of them.
+    Another department's task does not exist (404). The task is locked where the database can
+    lock rows, and closed only while still open: a concurrent second decision gets 409.
     """
-    task = await repo.task_for_update(db, task_id)
-    if (
-        task is None
-        or task.department_code != department_code
-        or task.role not in roles
-        or (task.assignee_id is not None and task.assignee_id != actor_id)
-    ):
-        raise NotFound()
-    if task.status != "open":
-        raise Conflict("task_already_decided")
-    if task.delegated_by is not None:
-        raise Conflict("task_delegated")  # 委派: the delegate gives it back, not decides
-    service = services[task.service_code]
-    step = _step(service, task.step_code)
-    if decision not in step.actions:
-        raise Invalid(
-            "action_not_allowed",
-            details=[field_error("decision", "action_not_allowed")],
-            params={"action": decision},
-        )
-    if decision in ("reject", "return") and not comment.strip():
-        raise Invalid("reason_required", details=[field_error("comment", "reason_required")])
-    branches = {b.id: b for b in await repo.branches_of(db, task.application_id)}
-    branch = branches[task.branch_id]
-    if branch.status == "suspended":
-        raise Conflict("task_suspended")
-    if branch.status != "active" or branch.step_code != task.step_code:
-        raise Conflict("case_not_active")  # withdrawn, stopped or decided meanwhile
-    closed = await repo.close_task(
-        db,
-        task.id,
-        {
-            "status": "done",
-            "decision": decision,
-            "comment": comment.strip() or None,
-            "decided_by": actor_id,
-            "decided_at": _now(),
-        },
+    row = await repo.task_for_update(db, task_id)
+    task = machine.check_decider(
+        row and row._mapping, department_code=department_code, roles=roles, actor_id=actor_id
     )
-    if not closed:
-        raise Conflict("task_already_decided")
-    next_step = None
-    if decision != "approve":
-        await repo.cancel_branch_tasks(db, branch.id)  # the step is decided for every signer
-    elif await repo.open_tasks_of_step(db, branch.id, step.code):
-        # 会签, or a signer added with 加签: the step waits for every open task of it.
-        return Decided(task, branch.id, service.code, step.code, decision, "active", None)
-    if decision == "approve" and step.next:
-        following = _step(service, step.next)
-        step_due = calendar.add_workdays(today, following.limit_days)
-        await repo.update_branch(
-            db,
-            branch.id,
-            {"step_code": following.code, "step_due_date": step_due, "updated_at": _now()},
-        )
-        await repo.insert_tasks(
-            db, await _step_tasks(dict(branch._mapping), service, following, step_due, officers)
-        )
-        status, next_step = "active", following.code
-    elif decision == "approve":
-        status = "approved"
-        await repo.update_branch(
-            db, branch.id, {"status": status, "completed_at": _now(), "updated_at": _now()}
-        )
-    elif decision == "reject":
-        status = "rejected"
-        await repo.update_branch(
-            db, branch.id, {"status": status, "completed_at": _now(), "updated_at": _now()}
-        )
-    else:  # return: 补正 — the clock stops with the working days it had left
-        status = "returned"
-        await repo.update_branch(
-            db, branch.id, {"status": status, **_stopped_clock(branch, today, calendar)}
-        )
-    return Decided(task, branch.id, service.code, step.code, decision, status, next_step)
-
-
-def _left(due: dt.date | None, today: dt.date, calendar: WorkdayCalendar) -> int:
-    """Working days left until ``due``; negative when it is already past (overdue carries over)."""
-    if due is None:
-        return 0
-    if due >= today:
-        return calendar.workdays_between(today, due)
-    return -calendar.workdays_between(due, today)
-
-
-def _stopped_clock(branch: Any, today: dt.date, calendar: WorkdayCalendar) -> dict[str, Any]:
-    """A branch's clock stopped today: the working days left (negative when overdue)."""
-    return {
-        "remaining_days": _left(branch.due_date, today, calendar),
-        "step_remaining_days": _left(branch.step_due_date, today, calendar),
-        "updated_at": _now(),
-    }
+    service = services[task["service_code"]]
+    branch = await repo.branch(db, task["branch_id"])
+    following = machine.next_step(service, task)
+    done, writes = machine.decide(
+        task=task,
+        branch=branch._mapping,
+        open_in_step=await repo.open_tasks_of_step(db, task["branch_id"], task["step_code"]),
+        department_code=department_code,
+        roles=roles,
+        actor_id=actor_id,
+        decision=decision,
+        comment=comment,
+        service=service,
+        today=today,
+        calendar=calendar,
+        assignees=(
+            await assignees_of(service, following, officers) if decision == "approve" else []
+        ),
+    )
+    await repo.store(db, writes)
+    return dataclasses.replace(done, task=row)
 
 
 def _restarted_clock(branch: Any, today: dt.date, calendar: WorkdayCalendar) -> dict[str, Any]:
@@ -322,9 +202,7 @@ def _restarted_clock(branch: Any, today: dt.date, calendar: WorkdayCalendar) -> 
 
 
 async def _branch_of(db: Db, task: Any) -> Any:
-    return next(
-        b for b in await repo.branches_of(db, task.application_id) if b.id == task.branch_id
-    )
+    return await repo.branch(db, task.branch_id)
 
 
 def shift(today: dt.date, days: int, calendar: WorkdayCalendar) -> dt.date:
@@ -407,15 +285,9 @@ async def _own_open_task(
     db: Db, *, task_id: str, department_code: str | None, roles: Sequence[str], actor_id: str
 ) -> Any:
     task = await repo.task_for_update(db, task_id)
-    if (
-        task is None
-        or task.department_code != department_code
-        or task.role not in roles
-        or (task.assignee_id is not None and task.assignee_id != actor_id)
-    ):
-        raise NotFound()
-    if task.status != "open":
-        raise Conflict("task_already_decided")
+    machine.check_decider(
+        task and task._mapping, department_code=department_code, roles=roles, actor_id=actor_id
+    )
     return task
 
 
@@ -437,7 +309,9 @@ async def suspend(
     if branch.status != "active":
         raise Conflict("task_suspended" if branch.status == "suspended" else "case_not_active")
     await repo.update_branch(
-        db, branch.id, {"status": "suspended", **_stopped_clock(branch, today, calendar)}
+        db,
+        branch.id,
+        {"status": "suspended", **machine.stopped_clock(branch._mapping, today, calendar)},
     )
     return task
 
@@ -604,7 +478,7 @@ async def take_back(
     )
     service = services[task.service_code]
     await repo.insert_tasks(
-        db, [_task_row(dict(branch._mapping), service, step, due, assignee=actor_id)]
+        db, [machine.task_row(branch._mapping, service, step, due, assignee=actor_id)]
     )
     return task
 

@@ -1,0 +1,157 @@
+"""The engine's steps on the raw driver (`yiwang.rawdb`): one step is one transaction of a few
+compiled statements — read what the step concerns in one query, decide it with `machine`, store
+its writes.
+
+`workflow.service` stores the same `machine.Writes` through SQLAlchemy inside the staff decision
+route's unit of work (with the timeline, audit and notifications around it); here the engine
+runs alone, as the submission writer already runs its start (`plan_start`). Both read and write
+the same tables: a branch decided here reads back through the rest of the platform unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from yiwang.catalog.items import ServiceItem
+from yiwang.errors import Conflict
+from yiwang.kit.workdays import WorkdayCalendar
+from yiwang.rawdb import RawDatabase, Row
+from yiwang.workflow import machine
+from yiwang.workflow.models import branches, tasks
+
+
+def _step_query(pg: bool) -> sa.Select[Any]:
+    """A task, its branch (columns prefixed ``b_``) and how many of its step's tasks are open."""
+    other = tasks.alias("other")
+    open_in_step = (
+        sa.select(sa.func.count())
+        .where(
+            other.c.branch_id == tasks.c.branch_id,
+            other.c.step_code == tasks.c.step_code,
+            other.c.status == "open",
+        )
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            tasks,
+            *(c.label(f"b_{c.name}") for c in branches.c),
+            open_in_step.label("open_in_step"),
+        )
+        .join(branches, branches.c.id == tasks.c.branch_id)
+        .where(tasks.c.id == sa.bindparam("task_id"))
+    )
+    return query.with_for_update(of=tasks) if pg else query
+
+
+def _close() -> sa.Update:
+    return (
+        sa.update(tasks)
+        .where(tasks.c.id == sa.bindparam("task_id"), tasks.c.status == "open")
+        .values(
+            {c: sa.bindparam(c) for c in ("status", "decision", "comment", "decided_by")}
+            | {"decided_at": sa.bindparam("decided_at")}
+        )
+        .returning(tasks.c.id)
+    )
+
+
+def _cancel() -> sa.Update:
+    return (
+        sa.update(tasks)
+        .where(tasks.c.branch_id == sa.bindparam("branch_id"), tasks.c.status == "open")
+        .values(status="cancelled", decided_at=sa.bindparam("decided_at"))
+        .returning(tasks.c.id)
+    )
+
+
+def _update_branch(columns: tuple[str, ...]) -> sa.Update:
+    return (
+        sa.update(branches)
+        .where(branches.c.id == sa.bindparam("branch_id"))
+        .values({c: sa.bindparam(c) for c in columns})
+        .returning(branches.c.id)
+    )
+
+
+def _branches_of() -> sa.Select[Any]:
+    return sa.select(branches).where(branches.c.application_id == sa.bindparam("application_id"))
+
+
+async def store(raw: RawDatabase, tx: Any, writes: machine.Writes) -> None:
+    """Store a step's writes in the open transaction, in `repository.store`'s order."""
+    for task_id, values in writes.closed:
+        close = raw.query("workflow.close", _close)
+        if not await tx.fetch(close, task_id=task_id, **values):
+            raise Conflict("task_already_decided")
+    for branch_id in writes.cancel_open_of:
+        await tx.fetch(
+            raw.query("workflow.cancel", _cancel), branch_id=branch_id, decided_at=machine.now()
+        )
+    for branch_id, values in writes.branches:
+        columns = tuple(sorted(values))
+        update = raw.query(
+            ("workflow.branch", columns), lambda columns=columns: _update_branch(columns)
+        )
+        await tx.fetch(update, branch_id=branch_id, **values)
+    await tx.insert_rows(tasks, writes.tasks)
+
+
+async def decide(
+    raw: RawDatabase,
+    tx: Any,
+    *,
+    task_id: str,
+    department_code: str | None,
+    roles: Sequence[str],
+    actor_id: str,
+    decision: str,
+    comment: str,
+    services: dict[str, ServiceItem],
+    today: dt.date,
+    calendar: WorkdayCalendar,
+    assignees: Sequence[str | None] = (),
+) -> tuple[machine.Decided, list[Row]]:
+    """One decision in the open transaction ``tx``: `machine.decide`, and the waiting branches it
+    releases when its branch is approved. Returns the decision and the tasks it opened.
+
+    ``assignees`` are the officers of the next step when it is 会签; the raw path has no
+    directory of officers, so 会签 steps fall to the role as a whole unless they are given.
+    """
+    pg = raw.dialect.name == "postgresql"
+    found = await tx.fetch(
+        raw.query(("workflow.step", pg), lambda: _step_query(pg)), task_id=task_id
+    )
+    row = found[0] if found else None
+    task = machine.check_decider(
+        row, department_code=department_code, roles=roles, actor_id=actor_id
+    )
+    branch = {k[2:]: v for k, v in task.items() if k.startswith("b_")}
+    done, writes = machine.decide(
+        task=task,
+        branch=branch,
+        open_in_step=task["open_in_step"],
+        department_code=department_code,
+        roles=roles,
+        actor_id=actor_id,
+        decision=decision,
+        comment=comment,
+        service=services[task["service_code"]],
+        today=today,
+        calendar=calendar,
+        assignees=assignees,
+    )
+    if done.branch_status == "approved":
+        rows = await tx.fetch(
+            raw.query("workflow.branches_of", _branches_of),
+            application_id=branch["application_id"],
+        )
+        for waiting in machine.releasable(machine.after(rows, writes)):
+            service = services[waiting["service_code"]]
+            writes.add(machine.release(waiting, service, today, calendar))
+    await store(raw, tx, writes)
+    return done, writes.tasks
