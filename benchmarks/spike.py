@@ -8,8 +8,8 @@ arrival rate whatever the answers do, so a slow server cannot slow the offered l
 (wrk's closed loop would: each of its connections waits for its answer, and a spike would turn
 into longer waits instead of more requests).
 
-1. A short search finds the sustainable rate: the highest fixed rate with p99 <= 250 ms and
-   no 503 (or --rate skips it).
+1. A search finds the sustainable rate: the highest fixed rate with p99 <= 250 ms and no 503,
+   going up x1.5 until the first miss, then halving the gap twice (or --rate skips it).
 2. 15 s at that rate, 30 s at 10x, 15 s at that rate. Per second: offered, admitted (answered,
    not 503), rejected (503), p99 of the admitted and of the 503s (response times: from the
    moment the client starts sending to the answer's last byte; the generator's own lag behind
@@ -644,10 +644,13 @@ def step_passes(run: Run) -> tuple[bool, str]:
 def search(
     server: Server, kind: str, start: float, seconds: float, steps: int, **request: Any
 ) -> float:
-    """Highest fixed rate with p99 <= 250 ms and no 503: x1.5 up to the first miss, then halve
-    the gap twice."""
+    """Highest fixed rate with p99 <= 250 ms and no 503: x1.5 until the first miss (at most
+    SEARCH_LIMIT steps), then halve the gap ``steps`` times. A search that never misses would
+    call a rate sustainable that is only where it stopped looking, and the spike would be 10x
+    of too little."""
     low, high, rate = 0.0, math.inf, start
-    for n in range(steps):
+    n = bisections = 0
+    while bisections < steps and n < SEARCH_LIMIT:
         run = run_load(server, kind=kind, phases=[(rate, seconds)], tag=f"s{n}", **request)
         passed, summary = step_passes(run)
         print(f"  {rate:7.1f}/s for {seconds:.0f} s: {'ok  ' if passed else 'miss'} ({summary})")
@@ -655,9 +658,16 @@ def search(
             low = rate
         else:
             high = rate
+        bisections += high != math.inf
         rate = rate * 1.5 if high == math.inf else (low + high) / 2
+        n += 1
         time.sleep(1.5)  # let the queue and the background passes settle between steps
+    if high == math.inf:
+        print(f"  no miss within {SEARCH_LIMIT} steps: the rate is at least {low:.1f}/s")
     return low or start / 2
+
+
+SEARCH_LIMIT = 14
 
 
 RECOVERED_FOR = 5.0  # seconds of normal service that count as recovered
@@ -1092,7 +1102,9 @@ def main() -> None:
     )
     parser.add_argument("--rate", type=float, default=0, help="sustainable rate; skips the search")
     parser.add_argument("--search-start", type=float, default=0)
-    parser.add_argument("--search-steps", type=int, default=6)
+    parser.add_argument(
+        "--search-steps", type=int, default=2, help="bisections after the first miss"
+    )
     parser.add_argument("--search-seconds", type=float, default=6)
     parser.add_argument("--factor", type=float, default=10)
     parser.add_argument("--before", type=float, default=15)
