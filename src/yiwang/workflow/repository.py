@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,6 +56,44 @@ async def update_branch(db: Db, branch_id: str, values: dict[str, Any]) -> None:
     await db.execute(sa.update(branches).where(branches.c.id == branch_id).values(**values))
 
 
+def step_query(pg: bool) -> sa.Select[Any]:
+    """A task (bound as ``task_id``), its branch (columns prefixed ``b_``) and how many of its
+    step's tasks are open — all one decision needs, in one statement; locked on PostgreSQL."""
+    other = tasks.alias("other")
+    open_in_step = (
+        sa.select(sa.func.count())
+        .where(
+            other.c.branch_id == tasks.c.branch_id,
+            other.c.step_code == tasks.c.step_code,
+            other.c.status == "open",
+        )
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            tasks,
+            *(c.label(f"b_{c.name}") for c in branches.c),
+            open_in_step.label("open_in_step"),
+        )
+        .join(branches, branches.c.id == tasks.c.branch_id)
+        .where(tasks.c.id == sa.bindparam("task_id"))
+    )
+    return query.with_for_update(of=tasks) if pg else query
+
+
+def split_step(row: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A `step_query` row as (task with ``open_in_step``, branch)."""
+    task = {k: v for k, v in row.items() if not k.startswith("b_")}
+    return task, {k[2:]: v for k, v in row.items() if k.startswith("b_")}
+
+
+async def step_of_task(db: Db, task_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """`step_query` through SQLAlchemy: (task, branch), or None for no such task."""
+    query = step_query(db.dialect.name == "postgresql")
+    row = (await db.execute(query, {"task_id": task_id})).first()
+    return split_step(row._mapping) if row is not None else None
+
+
 async def task_for_update(db: Db, task_id: str) -> sa.Row[Any] | None:
     """One task, locked against a concurrent decision where the database can lock rows."""
     query = sa.select(tasks).where(tasks.c.id == task_id)
@@ -97,14 +136,6 @@ async def inbox(
         .order_by(tasks.c.due_date, tasks.c.created_at)
     )
     return list((await db.execute(query)).all())
-
-
-async def open_tasks_of_step(db: Db, branch_id: str, step_code: str) -> int:
-    """How many tasks of a branch's step are still open (会签: who has not signed yet)."""
-    query = sa.select(sa.func.count()).where(
-        tasks.c.branch_id == branch_id, tasks.c.step_code == step_code, tasks.c.status == "open"
-    )
-    return int((await db.execute(query)).scalar_one())
 
 
 async def cancel_branch_tasks(db: Db, branch_id: str) -> None:

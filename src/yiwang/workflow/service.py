@@ -162,17 +162,17 @@ async def decide(
     Another department's task does not exist (404). The task is locked where the database can
     lock rows, and closed only while still open: a concurrent second decision gets 409.
     """
-    row = await repo.task_for_update(db, task_id)
+    found = await repo.step_of_task(db, task_id)
+    task, branch = found or (None, {})
     task = machine.check_decider(
-        row and row._mapping, department_code=department_code, roles=roles, actor_id=actor_id
+        task, department_code=department_code, roles=roles, actor_id=actor_id
     )
     service = services[task["service_code"]]
-    branch = await repo.branch(db, task["branch_id"])
     following = machine.next_step(service, task)
     done, writes = machine.decide(
         task=task,
-        branch=branch._mapping,
-        open_in_step=await repo.open_tasks_of_step(db, task["branch_id"], task["step_code"]),
+        branch=branch,
+        open_in_step=task["open_in_step"],
         department_code=department_code,
         roles=roles,
         actor_id=actor_id,
@@ -186,7 +186,7 @@ async def decide(
         ),
     )
     await repo.store(db, writes)
-    return dataclasses.replace(done, task=row)
+    return done
 
 
 def _restarted_clock(branch: Any, today: dt.date, calendar: WorkdayCalendar) -> dict[str, Any]:
@@ -432,6 +432,10 @@ async def add_signer(
     await _check_new_holder(
         db, task, colleague_id=colleague_id, officers=officers, actor_id=actor_id
     )
+    if task.assignee_id is None:
+        # The role's task becomes the asker's own: else the co-signer, holding the role too,
+        # could approve it as well as their own, and the step would pass on one signature.
+        await repo.update_task(db, task.id, {"assignee_id": actor_id})
     row = dict(task._mapping)
     row.update(
         id=str(uuid.uuid4()),

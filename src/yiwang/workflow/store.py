@@ -21,31 +21,8 @@ from yiwang.errors import Conflict
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.rawdb import RawDatabase, Row
 from yiwang.workflow import machine
+from yiwang.workflow import repository as repo
 from yiwang.workflow.models import branches, tasks
-
-
-def _step_query(pg: bool) -> sa.Select[Any]:
-    """A task, its branch (columns prefixed ``b_``) and how many of its step's tasks are open."""
-    other = tasks.alias("other")
-    open_in_step = (
-        sa.select(sa.func.count())
-        .where(
-            other.c.branch_id == tasks.c.branch_id,
-            other.c.step_code == tasks.c.step_code,
-            other.c.status == "open",
-        )
-        .scalar_subquery()
-    )
-    query = (
-        sa.select(
-            tasks,
-            *(c.label(f"b_{c.name}") for c in branches.c),
-            open_in_step.label("open_in_step"),
-        )
-        .join(branches, branches.c.id == tasks.c.branch_id)
-        .where(tasks.c.id == sa.bindparam("task_id"))
-    )
-    return query.with_for_update(of=tasks) if pg else query
 
 
 def _close() -> sa.Update:
@@ -124,13 +101,12 @@ async def decide(
     """
     pg = raw.dialect.name == "postgresql"
     found = await tx.fetch(
-        raw.query(("workflow.step", pg), lambda: _step_query(pg)), task_id=task_id
+        raw.query(("workflow.step", pg), lambda: repo.step_query(pg)), task_id=task_id
     )
-    row = found[0] if found else None
+    task, branch = repo.split_step(found[0]) if found else (None, {})
     task = machine.check_decider(
-        row, department_code=department_code, roles=roles, actor_id=actor_id
+        task, department_code=department_code, roles=roles, actor_id=actor_id
     )
-    branch = {k[2:]: v for k, v in task.items() if k.startswith("b_")}
     done, writes = machine.decide(
         task=task,
         branch=branch,
