@@ -157,3 +157,10 @@ async def officers(db: Db, *, department_code: str, role: str) -> list[str]:
     """Active staff accounts of a department holding a role, by username."""
     rows = await db.execute(staff_query(), {"department_code": department_code})
     return holding(rows.mappings(), role)
+
+
+async def colleagues(db: Db, *, department_code: str, role: str) -> list[sa.Row[Any]]:
+    """Active staff accounts of a department holding a role (id, username, name), by username."""
+    query = staff_query().add_columns(accounts.c.username, accounts.c.name)
+    rows = await db.execute(query, {"department_code": department_code})
+    return [row for row in rows if role in (row.roles or [])]

@@ -1069,6 +1069,58 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Returned for corrections: case {no}; its clock is stopped.",
     },
     "work.decided.reject": {"zh": "已不予许可：办件 {no}。", "en": "Rejected: case {no}."},
+    "work.pass_on": {"zh": "流转", "en": "Pass on"},
+    "work.pass_on.to": {"zh": "交给同事", "en": "Colleague"},
+    "work.pass_on.choose": {"zh": "请选择一位同事", "en": "Choose a colleague"},
+    "work.pass_on.colleague": {"zh": "{name}（{username}）", "en": "{name} ({username})"},
+    "work.pass_on.hint": {
+        "zh": "转办：交给同事办理，不再回到您这里。委派：请同事办理后交还，由您决定。"
+        "加签：这位同事也须审批本环节。",
+        "en": "Transfer: your colleague takes the task over for good. Delegate: they handle it "
+        "and give it back for you to decide. Add a co-signer: they must approve this step too.",
+    },
+    "work.pass_on.comment": {"zh": "说明（可选）", "en": "Note (optional)"},
+    "work.pass_on.none": {
+        "zh": "本部门没有其他持有该岗位角色的同事，不能转办、委派或加签。",
+        "en": "No other colleague of your department holds this step's role, so the task "
+        "cannot be passed on.",
+    },
+    "work.pass_on.transfer": {"zh": "转办", "en": "Transfer"},
+    "work.pass_on.delegate": {"zh": "委派", "en": "Delegate"},
+    "work.pass_on.add_signer": {"zh": "加签", "en": "Add a co-signer"},
+    "work.pass_on.delegated": {
+        "zh": "{name} 将本任务委派给您：办理后请交还，由 {name} 作出决定。",
+        "en": "{name} delegated this task to you: handle it, then give it back for {name} "
+        "to decide.",
+    },
+    "work.pass_on.findings": {"zh": "办理情况", "en": "What you found"},
+    "work.pass_on.give_back": {"zh": "交还", "en": "Give back"},
+    "work.pass_on.take_back": {"zh": "撤回审批", "en": "Take back my approval"},
+    "work.pass_on.take_back_hint": {
+        "zh": "下一环节的人员办理之前，您可以撤回自己的审批，重新办理。",
+        "en": "Until the next officer acts on it, you can take your approval back and decide "
+        "again.",
+    },
+    "work.pass_on.done.transferred": {
+        "zh": "已转办给 {name}：办件 {no}。",
+        "en": "Transferred to {name}: case {no}.",
+    },
+    "work.pass_on.done.delegated": {
+        "zh": "已委派给 {name}：办件 {no}，办理后将交还给您。",
+        "en": "Delegated to {name}: case {no} comes back to you when they are done.",
+    },
+    "work.pass_on.done.signer_added": {
+        "zh": "已请 {name} 加签：办件 {no} 还须 {name} 审批。",
+        "en": "Co-signer added: case {no} now needs {name}'s approval too.",
+    },
+    "work.pass_on.done.given_back": {
+        "zh": "已交还给 {name}：办件 {no}。",
+        "en": "Given back to {name}: case {no}.",
+    },
+    "work.pass_on.done.taken_back": {
+        "zh": "已撤回审批：办件 {no} 回到您的办件箱。",
+        "en": "Approval taken back: case {no} is back in your inbox.",
+    },
     # --- pages: consent, prefilled forms and where answers came from, my data, data quality --
     "nav.data_access": {"zh": "谁查看了我的数据", "en": "Who has seen my data"},
     "nav.data_sources": {"zh": "数据质量", "en": "Data quality"},

@@ -1,20 +1,25 @@
 """The staff workbench: my department's inbox, soonest due first, and one case on one screen
-(its answers, the service's materials, the history) with the decision form."""
+(its answers, the service's materials, the history) with the decision form and the 流转 forms
+(转办, 委派 and its giving back, 加签, 撤回)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from yiwang.api.deps import DbDep, request_lang
+from yiwang.applications import casework
 from yiwang.applications import service as applications
 from yiwang.catalog import forms
 from yiwang.catalog.loader import Catalog
 from yiwang.errors import Conflict, Invalid, NotFound
+from yiwang.identity import repository as identity_repo
+from yiwang.identity import service as identity
 from yiwang.identity.service import Account
-from yiwang.kit.i18n import t
+from yiwang.kit.i18n import Lang, t
 from yiwang.web import formpage, progress, provenance
 from yiwang.web.cases import subject_name, subject_of
 from yiwang.web.pages import CsrfField, WebAccount, check_csrf
@@ -34,6 +39,7 @@ router = APIRouter(include_in_schema=False)
 
 DECISIONS = ("approve", "return", "reject")
 ACCESS_KEYS = {"approve": "a", "return": "b", "reject": "r"}
+PASSED = ("transferred", "delegated", "signer_added", "given_back", "taken_back")
 
 
 def _require_staff(account: Account) -> str:
@@ -76,16 +82,70 @@ async def inbox(request: Request, db: DbDep, account: WebAccount) -> Response:
         }
         for task in tasks
     ]
-    flash = read_flash(request)
-    notice = None
-    if len(flash) == 3 and flash[0] == "decided" and flash[1] in DECISIONS:
-        notice = t(f"work.decided.{flash[1]}", request_lang(request), no=flash[2])
+    notice = await _notice(db, read_flash(request), request_lang(request), department_code)
     department = catalog.departments.get(department_code) if catalog else None
     context = {"rows": rows, "notice": notice, "department": department}
     response = render(request, "work/inbox.html", context, account=account)
     if notice:
         response.delete_cookie(FLASH_COOKIE)  # shown once
     return response
+
+
+async def _notice(db: DbDep, flash: list[str], lang: Lang, department_code: str) -> str | None:
+    """The one-time notice a decision or a 流转 left for the inbox (a colleague named by id)."""
+    if len(flash) == 3 and flash[0] == "decided" and flash[1] in DECISIONS:
+        return t(f"work.decided.{flash[1]}", lang, no=flash[2])
+    if len(flash) == 4 and flash[0] == "passed" and flash[1] in PASSED:
+        whom = await identity.get_account(db, flash[3]) if flash[3] else None
+        name = whom.name if whom and whom.department_code == department_code else ""
+        return t(f"work.pass_on.done.{flash[1]}", lang, no=flash[2], name=name)
+    return None
+
+
+async def _colleagues(db: DbDep, account: Account, task: Any, history: list[Any]) -> list[Any]:
+    """Who a task can go to (转办, 委派, 加签): the department's other active officers holding
+    its role, less those already signing its step."""
+    signing = {
+        h.assignee_id
+        for h in history
+        if h.branch_id == task.branch_id and h.step_code == task.step_code and h.status == "open"
+    }
+    found = await identity_repo.colleagues(db, department_code=task.department_code, role=task.role)
+    return [c for c in found if c.id != account.id and c.id not in signing]
+
+
+def _can_take_back(account: Account, task: Any, step: Any, history: list[Any]) -> bool:
+    """撤回 is offered on my approval while the next step's officers have not acted yet."""
+    if task.decided_by != account.id or task.decision != "approve" or not step.next:
+        return False
+    following = [
+        h.status for h in history if h.branch_id == task.branch_id and h.step_code == step.next
+    ]
+    return "open" in following and "done" not in following
+
+
+async def _pass_on_context(
+    db: DbDep, account: Account, case: dict[str, Any], step: Any, typed: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What the 流转 section offers: 交还 on a task delegated to me, else colleagues to 转办,
+    委派 or 加签 to; 撤回 on my approval; and what the officer typed, with any errors."""
+    task, history = case["task"], case["history"]
+    is_open = task.status == "open"
+    delegated = is_open and task.delegated_by is not None and task.assignee_id == account.id
+    delegator = await identity.get_account(db, task.delegated_by) if delegated else None
+    return {
+        "to": "",
+        "comment": "",
+        "errors": {},
+        "error": None,
+        **(typed or {}),
+        "delegated": delegated,
+        "delegator": delegator.name if delegator else "",
+        "colleagues": await _colleagues(db, account, task, history)
+        if is_open and not delegated
+        else [],
+        "can_take_back": _can_take_back(account, task, step, history),
+    }
 
 
 async def _task_page(
@@ -98,6 +158,7 @@ async def _task_page(
     form_error: str | None = None,
     comment: str = "",
     corrections: list[str] | None = None,
+    pass_on: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     lang = request_lang(request)
@@ -157,6 +218,7 @@ async def _task_page(
         "form_error": form_error,
         "comment": comment,
         "chosen": set(corrections or []),
+        "pass_on": await _pass_on_context(db, account, case, step, pass_on),
     }
     return render(request, "work/task.html", context, status_code=status_code, account=account)
 
@@ -215,3 +277,138 @@ async def decide(
     response = RedirectResponse("/work", status_code=303)
     set_flash(request, response, "decided", decision, view["tracking_no"])
     return response
+
+
+async def _pass_on(
+    request: Request,
+    db: DbDep,
+    account: Account,
+    task_id: str,
+    operation: Callable[[], Awaitable[dict[str, Any]]],
+    *,
+    to: str | None = None,
+    comment: str = "",
+) -> Response:
+    """Run one 流转 operation on a task of mine (``to``: the colleague it needs, if any); the
+    inbox then says what was done, or the task page says why not, keeping what was typed."""
+    lang = request_lang(request)
+
+    async def again(status_code: int, **problem: Any) -> Response:
+        typed = {"to": to or "", "comment": comment, **problem}
+        return await _task_page(
+            request, db, account, task_id, pass_on=typed, status_code=status_code
+        )
+
+    case = await applications.view_for_staff(db, actor=account, task_id=task_id)
+    task = case["task"]
+    if to == "":
+        return await again(422, errors={"to": t("work.pass_on.choose", lang)})
+    colleagues = await _colleagues(db, account, task, case["history"]) if to else []
+    whom = next((c.id for c in colleagues if c.username == to), task.delegated_by or "")
+    try:
+        done = await operation()
+    except Invalid as exc:
+        return await again(422, errors=formpage.field_errors(exc.details, lang))
+    except Conflict as exc:
+        return await again(409, error=exc.message_key)
+    response = RedirectResponse("/work", status_code=303)
+    set_flash(request, response, "passed", done["operation"], case["view"]["tracking_no"], whom)
+    return response
+
+
+@router.post("/work/tasks/{task_id}/hand-over")
+async def hand_over(
+    request: Request,
+    task_id: str,
+    db: DbDep,
+    account: WebAccount,
+    csrf: CsrfField,
+    mode: Annotated[Literal["transfer", "delegate"], Form()],
+    to: Annotated[str, Form(max_length=64)] = "",
+    comment: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """转办 (for good) or 委派 (to be given back) to a colleague of my department."""
+    check_csrf(request, csrf)
+    if account is None:
+        return to_login(f"/work/tasks/{task_id}")
+    return await _pass_on(
+        request,
+        db,
+        account,
+        task_id,
+        lambda: casework.hand_over(
+            db,
+            actor=account,
+            task_id=task_id,
+            to=to,
+            comment=comment,
+            delegate=mode == "delegate",
+        ),
+        to=to,
+        comment=comment,
+    )
+
+
+@router.post("/work/tasks/{task_id}/add-signer")
+async def add_signer(
+    request: Request,
+    task_id: str,
+    db: DbDep,
+    account: WebAccount,
+    csrf: CsrfField,
+    to: Annotated[str, Form(max_length=64)] = "",
+    comment: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """加签: a colleague must approve this step too."""
+    check_csrf(request, csrf)
+    if account is None:
+        return to_login(f"/work/tasks/{task_id}")
+    return await _pass_on(
+        request,
+        db,
+        account,
+        task_id,
+        lambda: casework.add_signer(db, actor=account, task_id=task_id, to=to, comment=comment),
+        to=to,
+        comment=comment,
+    )
+
+
+@router.post("/work/tasks/{task_id}/give-back")
+async def give_back(
+    request: Request,
+    task_id: str,
+    db: DbDep,
+    account: WebAccount,
+    csrf: CsrfField,
+    comment: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """委派, returned: give a task delegated to me back, with what I found."""
+    check_csrf(request, csrf)
+    if account is None:
+        return to_login(f"/work/tasks/{task_id}")
+    return await _pass_on(
+        request,
+        db,
+        account,
+        task_id,
+        lambda: casework.give_back(db, actor=account, task_id=task_id, comment=comment),
+        comment=comment,
+    )
+
+
+@router.post("/work/tasks/{task_id}/take-back")
+async def take_back(
+    request: Request, task_id: str, db: DbDep, account: WebAccount, csrf: CsrfField
+) -> Response:
+    """撤回: take back my approval before the next officer acts on it."""
+    check_csrf(request, csrf)
+    if account is None:
+        return to_login(f"/work/tasks/{task_id}")
+    return await _pass_on(
+        request,
+        db,
+        account,
+        task_id,
+        lambda: casework.take_back(db, actor=account, task_id=task_id),
+    )
