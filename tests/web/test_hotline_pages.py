@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -30,6 +29,7 @@ from tests.web.test_browser import sign_in as browser_sign_in
 from tests.web.test_pages import csrf_from
 from tests.web.test_service_pages import hidden_inputs, web_sign_in
 from yiwang.kit.messages import MESSAGES
+from yiwang.web import render
 
 Another = Callable[[], AbstractAsyncContextManager[httpx.AsyncClient]]
 
@@ -582,7 +582,7 @@ def test_every_message_these_pages_use_is_there_in_both_languages() -> None:
     pattern = re.compile(r"""\bt\(\s*['"]([a-z_][A-Za-z0-9_.]*)['"]\s*[,)]""")
     for template in TEMPLATES.rglob("*.html"):
         used |= set(pattern.findall(template.read_text(encoding="utf-8")))
-    web = Path(sys.modules["yiwang.web.render"].__file__ or "").parent
+    web = Path(render.__file__ or "").parent
     for module in web.glob("*.py"):
         used |= set(pattern.findall(module.read_text(encoding="utf-8")))
     missing = sorted(k for k in used if k not in MESSAGES)
