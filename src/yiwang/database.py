@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from yiwang.config import Settings, to_async_url
+from yiwang.kit import jsontext
 
 log = logging.getLogger("yiwang.database")
 
@@ -90,7 +91,9 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             },
         )
     # Bound parameters stay out of error messages and logs: they carry personal data.
-    engine = create_async_engine(url, hide_parameters=True, **kwargs)
+    engine = create_async_engine(
+        url, hide_parameters=True, json_serializer=jsontext.dumps, **kwargs
+    )
 
     if is_sqlite:
 

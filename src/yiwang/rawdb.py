@@ -16,7 +16,6 @@ here reads back through SQLAlchemy exactly as if SQLAlchemy had written it.
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 import threading
 import time
@@ -30,8 +29,11 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 from sqlalchemy.engine import make_url
 
-_SQLITE = sqlite.dialect()
-_POSTGRES = pg_asyncpg.dialect()
+from yiwang.kit import jsontext
+
+# JSON columns are written as the SQLAlchemy engines write them (database.create_engine).
+_SQLITE = sqlite.dialect(json_serializer=jsontext.dumps)
+_POSTGRES = pg_asyncpg.dialect(json_serializer=jsontext.dumps)
 
 Row = dict[str, Any]
 
@@ -325,8 +327,8 @@ async def _json_codecs(conn: Any) -> None:
     for kind in ("json", "jsonb"):
         await conn.set_type_codec(
             kind,
-            encoder=lambda v: json.dumps(v, ensure_ascii=False),
-            decoder=json.loads,
+            encoder=jsontext.dumps,
+            decoder=jsontext.loads,
             schema="pg_catalog",
         )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, status
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from yiwang.api.deps import (
@@ -17,6 +16,7 @@ from yiwang.api.deps import (
 )
 from yiwang.applications import service as applications
 from yiwang.errors import NotFound
+from yiwang.kit.jsontext import FastJSONResponse
 from yiwang.workflow import service as workflow
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
@@ -70,7 +70,7 @@ async def submit(
     request: Request,
     body: ApplicationIn,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
-) -> JSONResponse:
+) -> FastJSONResponse:
     """Apply once; with Idempotency-Key, a replay returns the same application.
 
     The hot path of a surge: no unit of work (the submission writer has its own connection),
@@ -90,7 +90,7 @@ async def submit(
         idempotency_key=idempotency_key,
         calendar=request.app.state.workdays,
     )
-    response = JSONResponse(application, status_code=status.HTTP_201_CREATED)
+    response = FastJSONResponse(application, status_code=status.HTTP_201_CREATED)
     if not created:  # the same answer as the first time: 201, marked as a replay
         response.headers["Idempotent-Replayed"] = "true"
     return response
