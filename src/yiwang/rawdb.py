@@ -16,6 +16,7 @@ here reads back through SQLAlchemy exactly as if SQLAlchemy had written it.
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import threading
 import time
@@ -31,9 +32,10 @@ from sqlalchemy.engine import make_url
 
 from yiwang.kit import jsontext
 
-# JSON columns are written as the SQLAlchemy engines write them (database.create_engine).
+# JSON columns are written as the SQLAlchemy engines write them (database.create_engine); on
+# PostgreSQL the asyncpg codec below does it.
 _SQLITE = sqlite.dialect(json_serializer=jsontext.dumps)
-_POSTGRES = pg_asyncpg.dialect(json_serializer=jsontext.dumps)
+_POSTGRES = pg_asyncpg.dialect()
 
 Row = dict[str, Any]
 
@@ -60,7 +62,13 @@ class Query:
         self.columns = [c.key for c in selected]
         self.decoders = _decoders(selected, dialect)
 
-        self.defaults = dict(compiled.params)  # the statement's own literals (LIMIT 1, 'valid')
+        # The statement's own literals (LIMIT 1, 'valid'); a bindparam() without a value must
+        # be given each time: a forgotten one is an error, not a NULL written.
+        self.defaults = {
+            name: value
+            for name, value in compiled.params.items()
+            if not compiled.binds[name].required
+        }
 
     def params(self, values: dict[str, Any]) -> tuple[Any, ...]:
         """The positional parameters, encoded as SQLAlchemy would, from named values."""
@@ -328,7 +336,7 @@ async def _json_codecs(conn: Any) -> None:
         await conn.set_type_codec(
             kind,
             encoder=jsontext.dumps,
-            decoder=jsontext.loads,
+            decoder=json.loads,
             schema="pg_catalog",
         )
 

@@ -75,6 +75,7 @@ async def test_a_delegate_gives_the_task_back_instead_of_deciding(
     client: httpx.AsyncClient, engine, demo_password_hash: str
 ) -> None:
     await colleague(engine, demo_password_hash, "fire", "fire-2", ["reviewer"])
+    await colleague(engine, demo_password_hash, "fire", "fire-3", ["reviewer"])
     application, _ = await started(client)
     fire, fire2 = await staff(client, "fire"), await sign_in(client, "fire-2")
     [task] = await open_tasks(client, fire, application["id"])
@@ -83,6 +84,12 @@ async def test_a_delegate_gives_the_task_back_instead_of_deciding(
     assert delegated["delegated"]
     refused = await post(client, f"{task['id']}/decision", fire2, decision="approve")
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "task_delegated"
+    # Nor does the delegate choose who signs: no 加签 on a delegated task (not even the
+    # delegator, who would then hold two tasks of one step once it is given back).
+    for to in ("staff-fire", "fire-3"):
+        added = await post(client, f"{task['id']}/add-signer", fire2, to=to)
+        assert added.status_code == 409 and added.json()["error"]["code"] == "task_delegated"
+    assert [t["id"] for t in await open_tasks(client, fire2, application["id"])] == [task["id"]]
     back = await post(client, f"{task['id']}/give-back", fire2, comment="现场已核查，符合要求")
     assert back.status_code == 200
     assert (

@@ -34,7 +34,6 @@ class BranchPlan:
 
 _now = machine.now
 _step = machine.step_of
-_left = machine.left
 Decided = machine.Decided
 
 Officers = Callable[[str, str], Awaitable[list[str]]]
@@ -160,7 +159,10 @@ async def decide(
     """Approve, reject or return one task (`machine.decide`), and store what it changed.
 
     Another department's task does not exist (404). The task is locked where the database can
-    lock rows, and closed only while still open: a concurrent second decision gets 409.
+    lock rows, and closed only while still open: a concurrent second decision of the same task
+    gets 409. Decisions of different tasks of one application must be serialised by the caller
+    (the staff route locks the application first, `applications.service.lock_for_task`): two
+    会签 approvals counted at once would each see the other still open.
     """
     found = await repo.step_of_task(db, task_id)
     task, branch = found or (None, {})
@@ -429,6 +431,8 @@ async def add_signer(
     task = await _own_open_task(
         db, task_id=task_id, department_code=department_code, roles=roles, actor_id=actor_id
     )
+    if task.delegated_by is not None:
+        raise Conflict("task_delegated")  # 委派: who signs is the delegator's to decide
     await _check_new_holder(
         db, task, colleague_id=colleague_id, officers=officers, actor_id=actor_id
     )

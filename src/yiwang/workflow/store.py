@@ -4,8 +4,8 @@ its writes.
 
 `workflow.service` stores the same `machine.Writes` through SQLAlchemy inside the staff decision
 route's unit of work (with the timeline, audit and notifications around it); here the engine
-runs alone, as the submission writer already runs its start (`plan_start`). Both read and write
-the same tables: a branch decided here reads back through the rest of the platform unchanged.
+runs alone, as the submission writer already runs its start (`plan_start`) — today for the
+engine benchmark and its tests. Both read and write the same tables and rows.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ def _close() -> sa.Update:
         sa.update(tasks)
         .where(tasks.c.id == sa.bindparam("task_id"), tasks.c.status == "open")
         .values(
-            {c: sa.bindparam(c) for c in ("status", "decision", "comment", "decided_by")}
-            | {"decided_at": sa.bindparam("decided_at")}
+            {
+                c: sa.bindparam(c)
+                for c in ("status", "decision", "comment", "decided_by", "decided_at")
+            }
         )
         .returning(tasks.c.id)
     )
@@ -98,6 +100,9 @@ async def decide(
 
     ``assignees`` are the officers of the next step when it is 会签; the raw path has no
     directory of officers, so 会签 steps fall to the role as a whole unless they are given.
+    As with `workflow.service.decide`, decisions of one application are the caller's to
+    serialise; and this is the engine alone: the application's status, timeline, audit and
+    licences are the decision route's (`applications.service.decide`).
     """
     pg = raw.dialect.name == "postgresql"
     found = await tx.fetch(
