@@ -1,16 +1,28 @@
-"""What every benchmark here needs: where the project is, what machine this is, a free port, a
-process's CPU time, and a statement on the PostgreSQL server (scratch databases)."""
+"""What every benchmark here needs: where the project is and how to run yiwang, the demo's bundle
+and citizen, what machine this is, a free port, a process's CPU time and its children, an
+open-loop generator's process, a chart's grid, and a statement on the PostgreSQL server
+(scratch databases)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import os
 import platform
 import socket
 import subprocess
+import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+YIWANG = [sys.executable, "-m", "yiwang.cli"]
 TICKS = os.sysconf("SC_CLK_TCK")
+BUNDLE = "open-restaurant"
+CITIZEN = "citizen1"
+PASSWORD = "yiwang-demo"  # noqa: S105 - every demo account's published password
 
 
 def machine() -> str:
@@ -50,6 +62,53 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def descendants(pid: int) -> list[int]:
+    """The process and every live process under it."""
+    found = [pid]
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            for child in children.read_text().split():
+                found += descendants(int(child))
+    return found
+
+
+def run_generator(
+    drive: Callable[[dict[str, Any]], Coroutine[Any, Any, Any]], config_path: str
+) -> None:
+    """The load generator's own process: its configuration from a JSON file, ``drive`` run on
+    uvloop where installed, its result written where the configuration says."""
+    cfg = json.loads(Path(config_path).read_text(encoding="utf-8"))
+    try:
+        import uvloop
+
+        result = uvloop.run(drive(cfg))
+    except ImportError:
+        result = asyncio.run(drive(cfg))
+    Path(cfg["out"]).write_text(json.dumps(result), encoding="utf-8")
+
+
+def svg_grid(
+    out: list[str],
+    ticks: list[float],
+    scale: Callable[[float], float],
+    *,
+    left: float,
+    top: float,
+    width: float,
+    height: float,
+) -> None:
+    """A chart's horizontal grid lines with their labels, and its frame."""
+    for tick in ticks:
+        yy = top + scale(tick)
+        out.append(
+            f'<line x1="{left}" x2="{left + width}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#ddd"/>'
+        )
+        out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{tick:,.5g}</text>')
+    out.append(
+        f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="none" stroke="#333"/>'
+    )
 
 
 async def admin(url: str, statement: str) -> None:

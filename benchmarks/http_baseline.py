@@ -23,8 +23,8 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-YIWANG = [sys.executable, "-m", "yiwang.cli"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, YIWANG  # noqa: E402 - the benchmarks' shared helpers
 
 
 def wrk(url: str, *, seconds: int, connections: int, extra: list[str]) -> dict[str, float]:

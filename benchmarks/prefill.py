@@ -44,15 +44,9 @@ import httpx
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import admin, free_port, machine  # noqa: E402 - the benchmarks' shared helpers
+from common import BUNDLE, CITIZEN, PASSWORD, ROOT, TICKS, YIWANG, admin, free_port, machine  # noqa: E402 - the benchmarks' shared helpers
 
-ROOT = Path(__file__).resolve().parents[1]
-YIWANG = [sys.executable, "-m", "yiwang.cli"]
-BUNDLE = "open-restaurant"
-CITIZEN = "citizen1"
-PASSWORD = "yiwang-demo"  # noqa: S105 - every demo account's published password
 SOURCES = 5  # the bundle draws on five systems for citizen1
-TICKS = os.sysconf("SC_CLK_TCK")
 
 # wrk script: count answers that are not what we expect, and report exact percentiles.
 # EXPECT is "prefill" (200 and every source "ok") or "source" (200, or 304 for the export).

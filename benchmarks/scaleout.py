@@ -69,13 +69,21 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import TICKS, admin, cpu_seconds, free_port, machine  # noqa: E402 - the benchmarks' shared helpers
+from common import (  # noqa: E402 - the benchmarks' shared helpers
+    BUNDLE,
+    CITIZEN,
+    PASSWORD,
+    ROOT,
+    TICKS,
+    YIWANG,
+    admin,
+    cpu_seconds,
+    descendants,
+    free_port,
+    machine,
+    run_generator,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-YIWANG = [sys.executable, "-m", "yiwang.cli"]
-BUNDLE = "open-restaurant"
-CITIZEN = "citizen1"
-PASSWORD = "yiwang-demo"  # noqa: S105 - every demo account's published password
 DECISIONS = ("task.approve", "task.reject", "task.return")
 DECISION_EVENTS = ("task_approved", "task_rejected", "task_returned")
 DEADLINE_EVENTS = ("task_due_soon", "task_overdue")
@@ -150,28 +158,12 @@ async def _generate(cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 def generator_main(config_path: str) -> None:
-    cfg = json.loads(Path(config_path).read_text(encoding="utf-8"))
-    try:
-        import uvloop
-
-        result = uvloop.run(_generate(cfg))
-    except ImportError:
-        result = asyncio.run(_generate(cfg))
-    Path(cfg["out"]).write_text(json.dumps(result), encoding="utf-8")
+    run_generator(_generate, config_path)
 
 
 # ---------------------------------------------------------------------------------------------
 # Processes: servers, workers, and the CPU they use.
 # ---------------------------------------------------------------------------------------------
-
-
-def descendants(pid: int) -> list[int]:
-    found = [pid]
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):
-            for child in children.read_text().split():
-                found += descendants(int(child))
-    return found
 
 
 def machine_busy_seconds() -> float:

@@ -56,13 +56,22 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import admin, cpu_seconds, free_port, machine  # noqa: E402 - the benchmarks' shared helpers
-from http_baseline import ROOT, YIWANG  # noqa: E402 - the same interpreter and command
+from common import (  # noqa: E402 - the benchmarks' shared helpers
+    BUNDLE,
+    CITIZEN,
+    PASSWORD,
+    ROOT,
+    YIWANG,
+    admin,
+    cpu_seconds,
+    descendants,
+    free_port,
+    machine,
+    run_generator,
+    svg_grid,
+)
 
-BUNDLE = "open-restaurant"
 READ_SERVICE = "samr-business-licence"
-CITIZEN = "citizen1"
-PASSWORD = "yiwang-demo"  # noqa: S105 - every demo account's published password
 P99_LIMIT = 0.250  # admitted requests, seconds
 REJECT_LIMIT = 0.050  # a 503 must come back this fast
 
@@ -205,29 +214,12 @@ async def _drive(cfg: dict[str, Any]) -> dict[str, Any]:
 
 
 def generator_main(config_path: str) -> None:
-    cfg = json.loads(Path(config_path).read_text(encoding="utf-8"))
-    try:
-        import uvloop
-
-        result = uvloop.run(_drive(cfg))
-    except ImportError:
-        result = asyncio.run(_drive(cfg))
-    Path(cfg["out"]).write_text(json.dumps(result), encoding="utf-8")
+    run_generator(_drive, config_path)
 
 
 # ---------------------------------------------------------------------------------------------
 # The server under test, started the way the README does.
 # ---------------------------------------------------------------------------------------------
-
-
-def descendants(pid: int) -> list[int]:
-    """The process and every live process under it."""
-    found = [pid]
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):
-            for child in children.read_text().split():
-                found += descendants(int(child))
-    return found
 
 
 def rss_kb(pid: int) -> int | None:
@@ -1029,18 +1021,7 @@ def svg_chart(
                 'fill="#9467bd">300 MB</text>'
             )
 
-        for tick in ticks:
-            yy = y0 + scale(tick)
-            out.append(
-                f'<line x1="{left}" x2="{left + plot_w}" y1="{yy:.1f}" y2="{yy:.1f}" '
-                'stroke="#ddd"/>'
-            )
-            out.append(
-                f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{tick:,.5g}</text>'
-            )
-        out.append(
-            f'<rect x="{left}" y="{y0}" width="{plot_w}" height="{h}" fill="none" stroke="#333"/>'
-        )
+        svg_grid(out, ticks, scale, left=left, top=y0, width=plot_w, height=h)
         for i, (legend, colour, values, dash) in enumerate(series):
             dashing = f' stroke-dasharray="{dash}"' if dash else ""
             runs: list[list[str]] = [[]]

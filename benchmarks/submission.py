@@ -64,14 +64,9 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import TICKS, free_port, machine  # noqa: E402 - the benchmarks' shared helpers
+from common import BUNDLE, CITIZEN, PASSWORD, ROOT, TICKS, YIWANG, free_port, machine, svg_grid  # noqa: E402 - the benchmarks' shared helpers
 
-ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
-YIWANG = [sys.executable, "-m", "yiwang.cli"]
-BUNDLE = "open-restaurant"
-CITIZEN = "citizen1"
-PASSWORD = "yiwang-demo"  # noqa: S105 - every demo account's published password
 
 # wrk: a distinct Idempotency-Key per request, the bodies in turn; every 201's tracking number
 # written to a file per thread; counts and exact percentiles printed by done() as one JSON line.
@@ -788,18 +783,7 @@ def svg_chart(results: dict[str, Any], *, title: str, subtitle: str) -> str:
                 v = min(max(v, lo), hi)
                 return h * (1 - math.log10(v / lo) / math.log10(hi / lo))
 
-        for tick in ticks:
-            yy = y0 + scale(tick)
-            out.append(
-                f'<line x1="{left}" x2="{left + plot_w}" y1="{yy:.1f}" y2="{yy:.1f}" '
-                'stroke="#ddd"/>'
-            )
-            out.append(
-                f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{tick:,.5g}</text>'
-            )
-        out.append(
-            f'<rect x="{left}" y="{y0}" width="{plot_w}" height="{h}" fill="none" stroke="#333"/>'
-        )
+        svg_grid(out, ticks, scale, left=left, top=y0, width=plot_w, height=h)
         for n, (label, colour, dash) in enumerate(series):
             points = [
                 (x(i), y0 + scale(results[label][c][key]), results[label][c][key])

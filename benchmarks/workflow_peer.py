@@ -64,10 +64,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import admin  # noqa: E402 - the benchmarks' shared helpers
+from common import BUNDLE, ROOT, admin  # noqa: E402 - the benchmarks' shared helpers
 
-ROOT = Path(__file__).resolve().parents[1]
-BUNDLE = "open-restaurant"
 TODAY = dt.date(2026, 11, 26)  # a Thursday: deadlines are counted from it
 OFFICER = "00000000-0000-4000-8000-0000000b0001"
 COMMENT = "符合条件"
@@ -200,17 +198,38 @@ async def yiwang_lifecycle(ctx: Context, probe: Probe | None = None) -> int:
     return steps
 
 
-async def spiff_lifecycle(ctx: Context, *, reload: bool, probe: Probe | None = None) -> int:
-    """The same lifecycle in SpiffWorkflow, the serialized workflow stored after every step."""
+def spiff_start(ctx: Context) -> Any:
+    """A new SpiffWorkflow instance of the bundle, run to its first user tasks."""
     from SpiffWorkflow.bpmn import BpmnWorkflow
+
+    wf = BpmnWorkflow(ctx.spec, ctx.subprocess_specs)
+    wf.do_engine_steps()
+    return wf
+
+
+def spiff_approve(wf: Any) -> None:
+    """One step: the first ready user task approved (the decision in its data), the engine run
+    on to the next user tasks."""
     from SpiffWorkflow.util.task import TaskState
 
+    task = wf.get_next_task(state=TaskState.READY, manual=True)
+    task.set_data(
+        decision="approve",
+        comment=COMMENT,
+        decided_by=OFFICER,
+        decided_at=dt.datetime.now(dt.UTC).isoformat(),
+    )
+    task.run()
+    wf.do_engine_steps()
+
+
+async def spiff_lifecycle(ctx: Context, *, reload: bool, probe: Probe | None = None) -> int:
+    """The same lifecycle in SpiffWorkflow, the serialized workflow stored after every step."""
     from yiwang.database import transaction
 
     workflow_id = str(uuid.uuid4())
     serializer = ctx.serializer
-    wf = BpmnWorkflow(ctx.spec, ctx.subprocess_specs)
-    wf.do_engine_steps()
+    wf = spiff_start(ctx)
     async with transaction(ctx.engine, strict_audit=False) as db:
         state = serializer.serialize_json(wf)
         await db.execute(sa.insert(spiff_workflows).values(id=workflow_id, state=state))
@@ -223,15 +242,7 @@ async def spiff_lifecycle(ctx: Context, *, reload: bool, probe: Probe | None = N
             if reload:
                 query = sa.select(spiff_workflows.c.state).where(stored)
                 wf = serializer.deserialize_json((await db.execute(query)).scalar_one())
-            task = wf.get_next_task(state=TaskState.READY, manual=True)
-            task.set_data(
-                decision="approve",
-                comment=COMMENT,
-                decided_by=OFFICER,
-                decided_at=dt.datetime.now(dt.UTC).isoformat(),
-            )
-            task.run()
-            wf.do_engine_steps()
+            spiff_approve(wf)
             state = serializer.serialize_json(wf)
             await db.execute(sa.update(spiff_workflows).where(stored).values(state=state))
         steps += 1
@@ -286,9 +297,6 @@ async def spiff_raw_lifecycle(ctx: Context) -> int:
     """SpiffWorkflow with the same store on the raw driver: a step loads the stored JSON,
     deserializes it, completes the first ready user task, serializes it back and stores it,
     in one transaction (what a stateless server does per request)."""
-    from SpiffWorkflow.bpmn import BpmnWorkflow
-    from SpiffWorkflow.util.task import TaskState
-
     raw, serializer = ctx.raw, ctx.serializer
     pg = raw.dialect.name == "postgresql"
     load = raw.query(
@@ -312,8 +320,7 @@ async def spiff_raw_lifecycle(ctx: Context) -> int:
         ),
     )
     workflow_id = str(uuid.uuid4())
-    wf = BpmnWorkflow(ctx.spec, ctx.subprocess_specs)
-    wf.do_engine_steps()
+    wf = spiff_start(ctx)
     first = {"id": workflow_id, "state": serializer.serialize_json(wf)}
 
     async def create(tx: Any) -> None:
@@ -324,15 +331,7 @@ async def spiff_raw_lifecycle(ctx: Context) -> int:
 
     async def step(tx: Any) -> bool:
         wf = serializer.deserialize_json((await tx.fetch(load, id=workflow_id))[0]["state"])
-        task = wf.get_next_task(state=TaskState.READY, manual=True)
-        task.set_data(
-            decision="approve",
-            comment=COMMENT,
-            decided_by=OFFICER,
-            decided_at=dt.datetime.now(dt.UTC).isoformat(),
-        )
-        task.run()
-        wf.do_engine_steps()
+        spiff_approve(wf)
         await tx.fetch(save, id=workflow_id, state=serializer.serialize_json(wf))
         return bool(wf.is_completed())
 
@@ -410,26 +409,14 @@ async def yiwang_memory_lifecycle(ctx: Context) -> int:
 async def spiff_memory_lifecycle(ctx: Context) -> int:
     """SpiffWorkflow alone, no database: its serialized JSON kept in the same in-memory store,
     read back and deserialized at every step."""
-    from SpiffWorkflow.bpmn import BpmnWorkflow
-    from SpiffWorkflow.util.task import TaskState
-
     kv, serializer = ctx.memory, ctx.serializer
     workflow_id = str(uuid.uuid4())
-    wf = BpmnWorkflow(ctx.spec, ctx.subprocess_specs)
-    wf.do_engine_steps()
+    wf = spiff_start(ctx)
     kv[workflow_id] = serializer.serialize_json(wf)
     steps = 1
     while not wf.is_completed():
         wf = serializer.deserialize_json(kv[workflow_id])
-        task = wf.get_next_task(state=TaskState.READY, manual=True)
-        task.set_data(
-            decision="approve",
-            comment=COMMENT,
-            decided_by=OFFICER,
-            decided_at=dt.datetime.now(dt.UTC).isoformat(),
-        )
-        task.run()
-        wf.do_engine_steps()
+        spiff_approve(wf)
         kv[workflow_id] = serializer.serialize_json(wf)
         steps += 1
     return steps

@@ -4,11 +4,13 @@ systems over HTTP, and the application driven in-process through its ASGI interf
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -186,6 +188,24 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+Another = Callable[[], AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def another(app: object) -> Another:
+    """Another browser on the same app, for a second person: its own cookies, its own address."""
+    addresses = itertools.count(20)
+
+    @asynccontextmanager
+    async def open_one() -> AsyncIterator[httpx.AsyncClient]:
+        n = next(addresses)
+        transport = httpx.ASGITransport(app=app, client=(f"203.0.113.{n}", 50000 + n))  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+
+    return open_one
 
 
 async def sign_in(

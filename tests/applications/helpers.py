@@ -7,6 +7,9 @@ from typing import Any
 import httpx
 
 from tests.conftest import sign_in
+from yiwang.audit.service import SystemActor
+from yiwang.database import transaction
+from yiwang.identity import service as identity
 
 SAMPLE = {
     "text": "安吉竹韵茶业",
@@ -101,3 +104,26 @@ async def approve_branch(client: httpx.AsyncClient, department: str, application
             assert response.status_code == 200, response.text
             steps += 1
     return steps
+
+
+async def add_staff(
+    engine: Any,
+    password_hash: str,
+    *,
+    username: str,
+    department: str,
+    roles: list[str],
+    name: str = "同事",
+) -> None:
+    """Another officer of a department (the demo has one per department)."""
+    async with transaction(engine) as db:
+        await identity.create_account(
+            db,
+            actor=SystemActor("test"),
+            kind="staff",
+            username=username,
+            name=name,
+            password_hash=password_hash,
+            department_code=department,
+            roles=roles,
+        )

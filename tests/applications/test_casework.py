@@ -5,27 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.applications.helpers import open_tasks, staff, submit_bundle
+from tests.applications.helpers import add_staff, open_tasks, staff, submit_bundle
 from tests.conftest import sign_in
-from yiwang.audit.service import SystemActor
-from yiwang.database import transaction
-from yiwang.identity import service as identity
 
 pytestmark = pytest.mark.anyio
-
-
-async def colleague(engine, password_hash: str, department: str, username: str, roles) -> None:
-    async with transaction(engine) as db:
-        await identity.create_account(
-            db,
-            actor=SystemActor("test"),
-            kind="staff",
-            username=username,
-            name="同事",
-            password_hash=password_hash,
-            department_code=department,
-            roles=roles,
-        )
 
 
 async def post(client, path: str, headers, **body) -> httpx.Response:
@@ -40,7 +23,13 @@ async def started(client) -> tuple[dict, dict[str, str]]:
 async def test_transfer_hands_the_task_over_for_good(
     client: httpx.AsyncClient, engine, demo_password_hash: str
 ) -> None:
-    await colleague(engine, demo_password_hash, "fire", "fire-2", ["reviewer", "approver"])
+    await add_staff(
+        engine,
+        demo_password_hash,
+        username="fire-2",
+        department="fire",
+        roles=["reviewer", "approver"],
+    )
     application, citizen = await started(client)
     fire, fire2 = await staff(client, "fire"), await sign_in(client, "fire-2")
     [task] = await open_tasks(client, fire, application["id"])
@@ -74,8 +63,12 @@ async def test_a_transfer_outside_the_department_is_refused(
 async def test_a_delegate_gives_the_task_back_instead_of_deciding(
     client: httpx.AsyncClient, engine, demo_password_hash: str
 ) -> None:
-    await colleague(engine, demo_password_hash, "fire", "fire-2", ["reviewer"])
-    await colleague(engine, demo_password_hash, "fire", "fire-3", ["reviewer"])
+    await add_staff(
+        engine, demo_password_hash, username="fire-2", department="fire", roles=["reviewer"]
+    )
+    await add_staff(
+        engine, demo_password_hash, username="fire-3", department="fire", roles=["reviewer"]
+    )
     application, _ = await started(client)
     fire, fire2 = await staff(client, "fire"), await sign_in(client, "fire-2")
     [task] = await open_tasks(client, fire, application["id"])
@@ -100,7 +93,13 @@ async def test_a_delegate_gives_the_task_back_instead_of_deciding(
 async def test_an_added_signer_must_approve_too(
     client: httpx.AsyncClient, engine, demo_password_hash: str
 ) -> None:
-    await colleague(engine, demo_password_hash, "tax", "tax-2", ["reviewer", "approver"])
+    await add_staff(
+        engine,
+        demo_password_hash,
+        username="tax-2",
+        department="tax",
+        roles=["reviewer", "approver"],
+    )
     application, citizen = await started(client)
     tax, tax2 = await staff(client, "tax"), await sign_in(client, "tax-2")
     [task] = await open_tasks(client, tax, application["id"])
@@ -141,7 +140,9 @@ async def test_an_approval_can_be_taken_back_until_the_next_officer_acts(
 async def test_only_supervisors_nudge_and_supervise(
     client: httpx.AsyncClient, app, engine, demo_password_hash: str
 ) -> None:
-    await colleague(engine, demo_password_hash, "fire", "fire-2", ["reviewer"])
+    await add_staff(
+        engine, demo_password_hash, username="fire-2", department="fire", roles=["reviewer"]
+    )
     application, citizen = await started(client)
     fire, fire2 = await staff(client, "fire"), await sign_in(client, "fire-2")
     [task] = await open_tasks(client, fire, application["id"])

@@ -9,12 +9,16 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from tests.applications.helpers import answers, bundle_form, open_tasks, staff, submit_bundle
+from tests.applications.helpers import (
+    add_staff,
+    answers,
+    bundle_form,
+    open_tasks,
+    staff,
+    submit_bundle,
+)
 from tests.applications.test_staff_operations import food_permit_at_review, second_samr_reviewer
 from tests.conftest import sign_in
-from yiwang.audit.service import SystemActor
-from yiwang.database import transaction
-from yiwang.identity import service as identity
 from yiwang.workflow.models import branches, tasks
 
 pytestmark = pytest.mark.anyio
@@ -24,17 +28,14 @@ async def test_concurrent_cosignatures_move_the_step_on_exactly_once(
     client: httpx.AsyncClient, engine, demo_password_hash: str
 ) -> None:
     await second_samr_reviewer(engine, demo_password_hash)
-    async with transaction(engine) as db:
-        await identity.create_account(
-            db,
-            actor=SystemActor("test"),
-            kind="staff",
-            username="samr-reviewer-3",
-            name="陆明",
-            password_hash=demo_password_hash,
-            department_code="samr",
-            roles=["reviewer"],
-        )
+    await add_staff(
+        engine,
+        demo_password_hash,
+        username="samr-reviewer-3",
+        department="samr",
+        roles=["reviewer"],
+        name="陆明",
+    )
     application, citizen = await food_permit_at_review(client)
     signers = [
         await staff(client, "samr"),

@@ -5,27 +5,21 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.applications.helpers import approve_branch, open_tasks, staff, submit_bundle
+from tests.applications.helpers import add_staff, approve_branch, open_tasks, staff, submit_bundle
 from tests.conftest import sign_in
-from yiwang.audit.service import SystemActor
-from yiwang.database import transaction
-from yiwang.identity import service as identity
 
 pytestmark = pytest.mark.anyio
 
 
 async def second_samr_reviewer(engine, demo_password_hash: str) -> None:
-    async with transaction(engine) as db:
-        await identity.create_account(
-            db,
-            actor=SystemActor("test"),
-            kind="staff",
-            username="samr-reviewer-2",
-            name="林晓",
-            password_hash=demo_password_hash,
-            department_code="samr",
-            roles=["reviewer"],
-        )
+    await add_staff(
+        engine,
+        demo_password_hash,
+        username="samr-reviewer-2",
+        department="samr",
+        roles=["reviewer"],
+        name="林晓",
+    )
 
 
 async def food_permit_at_review(client: httpx.AsyncClient) -> tuple[dict, dict[str, str]]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -18,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.conftest import DEMO_PASSWORD, ServerThread, free_port, sign_in
+from tests.conftest import DEMO_PASSWORD, Another, ServerThread, free_port, sign_in
 from tests.prefill.test_prefill import platform
 from tests.web.test_browser import (  # noqa: F401 - Playwright fixtures used by name
     browser,
@@ -33,8 +31,6 @@ from tests.web.test_pages import csrf_from
 from tests.web.test_service_pages import hidden_inputs, web_sign_in
 from yiwang.config import Settings
 
-Another = Callable[[], AbstractAsyncContextManager[httpx.AsyncClient]]
-
 BUNDLE = "newborn"
 APPLY = f"/bundles/{BUNDLE}/apply"
 CONSENT = f"{APPLY}/consent"
@@ -47,19 +43,6 @@ CHOICES = {
     "card_delivery": "mail",
 }
 HEALTH = "来自 安吉县卫生健康委员会 · 出生医学证明信息"
-
-
-@pytest.fixture
-def another(app: object) -> Another:
-    """Another browser (its own cookies) on the same app, for a second person."""
-
-    @asynccontextmanager
-    async def open_one() -> AsyncIterator[httpx.AsyncClient]:
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50002))  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            yield c
-
-    return open_one
 
 
 def form_values(page: str) -> dict[str, str]:

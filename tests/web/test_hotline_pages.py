@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -16,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.applications.helpers import answers, approve_branch
 from tests.certificates.test_licences import business_licence
-from tests.conftest import ServerThread, sign_in
+from tests.conftest import Another, ServerThread, sign_in
 from tests.web.test_browser import (  # noqa: F401 - Playwright fixtures used by name
     browser,
     chromium,
@@ -31,26 +29,11 @@ from tests.web.test_service_pages import hidden_inputs, web_sign_in
 from yiwang.kit.messages import MESSAGES
 from yiwang.web import render
 
-Another = Callable[[], AbstractAsyncContextManager[httpx.AsyncClient]]
-
 STREET_LIGHT = "胜利西路88号门口的路灯坏了，已经三天晚上不亮，老人走路很危险。"
 UNCLEAR = "你好，我想问一下上次那个事情现在怎么样了"
 URBAN = "安吉县综合行政执法局（城市管理局）"
 CIVIL = "安吉县民政局"
 TEMPLATES = Path(__file__).parents[2] / "src" / "yiwang" / "web" / "templates"
-
-
-@pytest.fixture
-def another(app: object) -> Another:
-    """Another browser (its own cookies) on the same app, for a second person."""
-
-    @asynccontextmanager
-    async def open_one() -> AsyncIterator[httpx.AsyncClient]:
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.10", 50003))  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            yield c
-
-    return open_one
 
 
 def visible_text(body: str) -> str:

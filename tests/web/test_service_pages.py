@@ -5,35 +5,19 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.applications.helpers import answers, bundle_form, submit_bundle
-from tests.conftest import DEMO_PASSWORD, sign_in
+from tests.conftest import DEMO_PASSWORD, Another, sign_in
 from tests.web.test_pages import csrf_from
 
 pytestmark = pytest.mark.anyio
 
-Browser = Callable[[], AbstractAsyncContextManager[httpx.AsyncClient]]
 BUNDLE = "open-restaurant"
 OWN = {"prefill": "no"}  # "不授权，自己填写" on the consent page: the form, empty
-
-
-@pytest.fixture
-def browser(app: object) -> Browser:
-    """Another browser (its own cookies) on the same app, for a second person."""
-
-    @asynccontextmanager
-    async def open_one() -> AsyncIterator[httpx.AsyncClient]:
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 50001))  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            yield c
-
-    return open_one
 
 
 async def web_sign_in(client: httpx.AsyncClient, username: str) -> None:
@@ -278,11 +262,11 @@ async def test_a_form_without_the_csrf_token_is_refused(client: httpx.AsyncClien
 
 
 async def test_the_workbench_shows_only_its_own_departments_tasks(
-    client: httpx.AsyncClient, browser: Browser
+    client: httpx.AsyncClient, another: Another
 ) -> None:
     citizen = await sign_in(client, "citizen1")
     application = (await submit_bundle(client, citizen, BUNDLE)).json()
-    async with browser() as fire, browser() as samr:
+    async with another() as fire, another() as samr:
         await web_sign_in(fire, "staff-fire")
         await web_sign_in(samr, "staff-samr")
         fire_page = (await fire.get("/work")).text
@@ -303,10 +287,10 @@ async def test_the_workbench_shows_only_its_own_departments_tasks(
     assert (await client.get(f"/work/tasks/{samr_task}")).status_code == 404
 
 
-async def test_deciding_on_the_task_page(client: httpx.AsyncClient, browser: Browser) -> None:
+async def test_deciding_on_the_task_page(client: httpx.AsyncClient, another: Another) -> None:
     citizen = await sign_in(client, "citizen1")
     application = (await submit_bundle(client, citizen, BUNDLE)).json()
-    async with browser() as fire:
+    async with another() as fire:
         await web_sign_in(fire, "staff-fire")
         [(_, task_id)] = inbox((await fire.get("/work")).text)
         page = await fire.get(f"/work/tasks/{task_id}")
@@ -359,7 +343,7 @@ async def test_deciding_on_the_task_page(client: httpx.AsyncClient, browser: Bro
     assert "补正材料已提交" in resumed and "您已补正：最大容纳人数" in resumed
     assert "需要您补正" not in resumed
 
-    async with browser() as fire:
+    async with another() as fire:
         await web_sign_in(fire, "staff-fire")
         [(_, again)] = inbox((await fire.get("/work")).text)  # back where it stopped
         page = await fire.get(f"/work/tasks/{again}")
@@ -376,12 +360,12 @@ async def test_deciding_on_the_task_page(client: httpx.AsyncClient, browser: Bro
 
 
 async def test_another_persons_application_is_not_found(
-    client: httpx.AsyncClient, browser: Browser
+    client: httpx.AsyncClient, another: Another
 ) -> None:
     await web_sign_in(client, "citizen1")
     _, location = await apply_on_pages(client)
     assert (await client.get(location)).status_code == 200
-    async with browser() as other:
+    async with another() as other:
         await web_sign_in(other, "citizen2")
         page = await other.get(location)
         assert page.status_code == 404
@@ -438,7 +422,7 @@ async def test_the_application_page_shows_each_department_and_the_timeline(
 
 
 async def test_a_suspended_case_shows_its_clock_stopped(
-    client: httpx.AsyncClient, browser: Browser
+    client: httpx.AsyncClient, another: Another
 ) -> None:
     citizen = await sign_in(client, "citizen1")
     application = (await submit_bundle(client, citizen, BUNDLE)).json()
@@ -457,7 +441,7 @@ async def test_a_suspended_case_shows_its_clock_stopped(
     assert 'class="branch status-suspended"' in page
     assert "挂起期间（听证、检验检测或专家评审）不计时" in page
     assert "受理挂起，暂停计时" in page
-    async with browser() as desk:
+    async with another() as desk:
         await web_sign_in(desk, "staff-fire")
         inbox_page = (await desk.get("/work")).text
         assert "暂停计时" in inbox_page and "已超期" not in inbox_page

@@ -5,37 +5,18 @@ what is refused."""
 from __future__ import annotations
 
 import html
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
 import pytest
 
-from tests.applications.helpers import submit_bundle
-from tests.conftest import sign_in
+from tests.applications.helpers import add_staff, submit_bundle
+from tests.conftest import Another, sign_in
 from tests.web.test_pages import csrf_from
 from tests.web.test_service_pages import inbox, web_sign_in
-from yiwang.audit.service import SystemActor
-from yiwang.database import transaction
-from yiwang.identity import service as identity
 
 pytestmark = pytest.mark.anyio
 
-Another = Callable[[], AbstractAsyncContextManager[httpx.AsyncClient]]
 NOT_A_COLLEAGUE = "只能交给本部门持有该岗位角色的其他工作人员。"
-
-
-@pytest.fixture
-def another(app: object) -> Another:
-    """Another browser (its own cookies) on the same app, for each officer."""
-
-    @asynccontextmanager
-    async def open_one() -> AsyncIterator[httpx.AsyncClient]:
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50002))  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            yield c
-
-    return open_one
 
 
 @pytest.fixture
@@ -47,18 +28,15 @@ async def officers(engine, demo_password_hash: str) -> None:
         ("fire-3", "李娜", "fire", ["hotline_handler"]),
         ("samr-2", "林晓", "samr", ["reviewer", "approver"]),
     ]
-    async with transaction(engine) as db:
-        for username, name, department, roles in people:
-            await identity.create_account(
-                db,
-                actor=SystemActor("test"),
-                kind="staff",
-                username=username,
-                name=name,
-                password_hash=demo_password_hash,
-                department_code=department,
-                roles=roles,
-            )
+    for username, name, department, roles in people:
+        await add_staff(
+            engine,
+            demo_password_hash,
+            username=username,
+            department=department,
+            roles=roles,
+            name=name,
+        )
 
 
 async def fire_case(client: httpx.AsyncClient) -> str:

@@ -149,14 +149,9 @@ def staff_query() -> sa.Select[Any]:
 
 
 def holding(rows: Iterable[Mapping[str, Any]], role: str) -> list[str]:
-    """The ids of the staff rows (``staff_query``'s, as mappings) holding a role."""
+    """The ids of the staff rows (``staff_query``'s, as mappings from the raw driver) holding a
+    role; through SQLAlchemy, `colleagues`."""
     return [row["id"] for row in rows if role in (row["roles"] or [])]
-
-
-async def officers(db: Db, *, department_code: str, role: str) -> list[str]:
-    """Active staff accounts of a department holding a role, by username."""
-    rows = await db.execute(staff_query(), {"department_code": department_code})
-    return holding(rows.mappings(), role)
 
 
 async def colleagues(db: Db, *, department_code: str, role: str) -> list[sa.Row[Any]]:
@@ -164,3 +159,8 @@ async def colleagues(db: Db, *, department_code: str, role: str) -> list[sa.Row[
     query = staff_query().add_columns(accounts.c.username, accounts.c.name)
     rows = await db.execute(query, {"department_code": department_code})
     return [row for row in rows if role in (row.roles or [])]
+
+
+async def officers(db: Db, *, department_code: str, role: str) -> list[str]:
+    """The ids of `colleagues`."""
+    return [row.id for row in await colleagues(db, department_code=department_code, role=role)]

@@ -281,36 +281,38 @@ async def decide(
 
 async def _pass_on(
     request: Request,
+    csrf: str,
     db: DbDep,
-    account: Account,
+    account: Account | None,
     task_id: str,
-    operation: Callable[[], Awaitable[dict[str, Any]]],
+    operation: Callable[[Account], Awaitable[dict[str, Any]]],
     *,
     to: str | None = None,
     comment: str = "",
 ) -> Response:
     """Run one 流转 operation on a task of mine (``to``: the colleague it needs, if any); the
     inbox then says what was done, or the task page says why not, keeping what was typed."""
-    lang = request_lang(request)
+    check_csrf(request, csrf)
+    if account is None:
+        return to_login(f"/work/tasks/{task_id}")
+    actor, lang = account, request_lang(request)
 
     async def again(status_code: int, **problem: Any) -> Response:
         typed = {"to": to or "", "comment": comment, **problem}
-        return await _task_page(
-            request, db, account, task_id, pass_on=typed, status_code=status_code
-        )
+        return await _task_page(request, db, actor, task_id, pass_on=typed, status_code=status_code)
 
-    case = await applications.view_for_staff(db, actor=account, task_id=task_id)
-    task = case["task"]
+    case = await applications.view_for_staff(db, actor=actor, task_id=task_id)
     if to == "":
         return await again(422, errors={"to": t("work.pass_on.choose", lang)})
-    colleagues = await _colleagues(db, account, task, case["history"]) if to else []
-    whom = next((c.id for c in colleagues if c.username == to), task.delegated_by or "")
     try:
-        done = await operation()
+        done = await operation(actor)
     except Invalid as exc:
         return await again(422, errors=formpage.field_errors(exc.details, lang))
     except Conflict as exc:
         return await again(409, error=exc.message_key)
+    # Whom the inbox's notice names: the colleague chosen, or the delegator given back to.
+    colleague = await identity_repo.account_by_login(db, to) if to else None
+    whom = colleague.id if colleague else case["task"].delegated_by or ""
     response = RedirectResponse("/work", status_code=303)
     set_flash(request, response, "passed", done["operation"], case["view"]["tracking_no"], whom)
     return response
@@ -328,21 +330,14 @@ async def hand_over(
     comment: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """转办 (for good) or 委派 (to be given back) to a colleague of my department."""
-    check_csrf(request, csrf)
-    if account is None:
-        return to_login(f"/work/tasks/{task_id}")
     return await _pass_on(
         request,
+        csrf,
         db,
         account,
         task_id,
-        lambda: casework.hand_over(
-            db,
-            actor=account,
-            task_id=task_id,
-            to=to,
-            comment=comment,
-            delegate=mode == "delegate",
+        lambda actor: casework.hand_over(
+            db, actor=actor, task_id=task_id, to=to, comment=comment, delegate=mode == "delegate"
         ),
         to=to,
         comment=comment,
@@ -360,15 +355,13 @@ async def add_signer(
     comment: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """加签: a colleague must approve this step too."""
-    check_csrf(request, csrf)
-    if account is None:
-        return to_login(f"/work/tasks/{task_id}")
     return await _pass_on(
         request,
+        csrf,
         db,
         account,
         task_id,
-        lambda: casework.add_signer(db, actor=account, task_id=task_id, to=to, comment=comment),
+        lambda actor: casework.add_signer(db, actor=actor, task_id=task_id, to=to, comment=comment),
         to=to,
         comment=comment,
     )
@@ -384,15 +377,13 @@ async def give_back(
     comment: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """委派, returned: give a task delegated to me back, with what I found."""
-    check_csrf(request, csrf)
-    if account is None:
-        return to_login(f"/work/tasks/{task_id}")
     return await _pass_on(
         request,
+        csrf,
         db,
         account,
         task_id,
-        lambda: casework.give_back(db, actor=account, task_id=task_id, comment=comment),
+        lambda actor: casework.give_back(db, actor=actor, task_id=task_id, comment=comment),
         comment=comment,
     )
 
@@ -402,13 +393,11 @@ async def take_back(
     request: Request, task_id: str, db: DbDep, account: WebAccount, csrf: CsrfField
 ) -> Response:
     """撤回: take back my approval before the next officer acts on it."""
-    check_csrf(request, csrf)
-    if account is None:
-        return to_login(f"/work/tasks/{task_id}")
     return await _pass_on(
         request,
+        csrf,
         db,
         account,
         task_id,
-        lambda: casework.take_back(db, actor=account, task_id=task_id),
+        lambda actor: casework.take_back(db, actor=actor, task_id=task_id),
     )
