@@ -217,9 +217,9 @@ async def test_a_slow_source_does_not_hold_the_form_past_its_budget(
 ) -> None:
     from demo_systems.app import create_app
 
-    with ServerThread(create_app(generated=20, latency_ms={"health": 3000})) as slow:
+    with ServerThread(create_app(generated=20, latency_ms={"health": 8000})) as slow:
         async with platform(
-            settings, exchange_base_url=slow.url, prefill_budget_seconds=0.5
+            settings, exchange_base_url=slow.url, prefill_budget_seconds=1.5
         ) as client:
             headers = await sign_in(client, "citizen1")
             await consent(client, headers)
@@ -228,7 +228,9 @@ async def test_a_slow_source_does_not_hold_the_form_past_its_budget(
             elapsed = time.perf_counter() - started
     assert response.status_code == 200
     body = response.json()
-    assert elapsed < 2.0  # the budget is 0.5 s; the slow source would take 3 s
+    # the budget is 1.5 s (room for the other sources on a loaded test machine);
+    # the slow source would take 8 s
+    assert elapsed < 5.0
     assert body["fields"]["applicant_phone"]["value"] == "13905721001"
     missing = {m["field"]: m["reason"] for m in body["missing"]}
     assert missing["newborn_name"] == "source_timeout"
