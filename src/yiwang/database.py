@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from yiwang import rawdb
 from yiwang.config import Settings, to_async_url
 from yiwang.kit import jsontext
 
@@ -74,9 +75,9 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     else:
         # Sized for one process under admission control (YIWANG_MAX_IN_FLIGHT, 64): most requests
         # hold a connection only for their few statements, and the submission path has a pool
-        # of its own (rawdb). A request that cannot get one in 10 s fails instead of queueing;
-        # a statement that runs away is stopped by the server after 30 s, and a transaction left
-        # idle (a crashed request) after 60 s, so that no lock is held for ever.
+        # of its own (rawdb). A request that cannot get one in 10 s fails instead of queueing.
+        # The sessions are set up as the raw driver's are (rawdb.SERVER_SETTINGS: statement and
+        # idle-transaction timeouts, a plan for each execution).
         kwargs.update(
             pool_size=10,
             max_overflow=10,
@@ -84,10 +85,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             pool_pre_ping=True,
             connect_args={
                 "command_timeout": 30,
-                "server_settings": {
-                    "statement_timeout": "30000",
-                    "idle_in_transaction_session_timeout": "60000",
-                },
+                "server_settings": rawdb.SERVER_SETTINGS,
             },
         )
     # Bound parameters stay out of error messages and logs: they carry personal data.
