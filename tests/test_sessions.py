@@ -62,9 +62,7 @@ async def test_both_engines_open_sessions_alike_and_reuse_them(
     postgres: Settings, engine: AsyncEngine
 ) -> None:
     names = sorted(SERVER_SETTINGS)
-    settings_query = sa.select(
-        *[sa.func.current_setting(name).label(name) for name in names]
-    )
+    settings_query = sa.select(*[sa.func.current_setting(name).label(name) for name in names])
     async with engine.connect() as conn:
         through_sqlalchemy = (await conn.execute(settings_query)).one()._asdict()
     raw = RawDatabase.for_url(postgres.database_url)
