@@ -59,6 +59,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 from xml.sax.saxutils import quoteattr
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -88,7 +89,7 @@ class Context:
 
     engine: AsyncEngine
     raw: Any  # yiwang.rawdb.RawDatabase on the same database
-    memory: dict[str, str]  # the in-memory key-value store of the "no database" rows
+    memory: dict[str, bytes]  # the in-memory key-value store of the "no database" rows
     catalog: Any
     plans: list[Any]
     calendar: Any
@@ -340,8 +341,19 @@ async def spiff_raw_lifecycle(ctx: Context) -> int:
     return steps + 1
 
 
-def _dumps(row: dict[str, Any]) -> str:
-    return json.dumps(row, default=str, ensure_ascii=False)
+# The JSON of both "no database" lanes: orjson (the library yiwang writes its JSON with) for
+# yiwang's rows and for the dictionary SpiffWorkflow's serializer makes of a workflow — the same
+# dictionary its serialize_json hands to the standard library.
+_dumps = orjson.dumps
+_loads = orjson.loads
+
+
+def spiff_dumps(serializer: Any, wf: Any) -> bytes:
+    return _dumps(serializer.to_dict(wf))
+
+
+def spiff_loads(serializer: Any, document: bytes) -> Any:
+    return serializer.from_dict(_loads(document))
 
 
 async def yiwang_memory_lifecycle(ctx: Context) -> int:
@@ -368,12 +380,12 @@ async def yiwang_memory_lifecycle(ctx: Context) -> int:
     steps = 1
     while open_tasks:
         picked = open_tasks.pop(0)
-        index = json.loads(kv[application_id])
-        task = json.loads(kv[picked["id"]])
+        index = _loads(kv[application_id])
+        task = _loads(kv[picked["id"]])
         key = f"{task['branch_id']}/{task['step_code']}"
         done, writes = machine.decide(
             task=task,
-            branch=json.loads(kv[task["branch_id"]]),
+            branch=_loads(kv[task["branch_id"]]),
             open_in_step=index["open"].get(key, 0),
             department_code=task["department_code"],
             roles=[task["role"]],
@@ -385,7 +397,7 @@ async def yiwang_memory_lifecycle(ctx: Context) -> int:
             calendar=ctx.calendar,
         )
         if done.branch_status == "approved":
-            rows = [json.loads(kv[i]) for i in index["branches"]]
+            rows = [_loads(kv[i]) for i in index["branches"]]
             for waiting in machine.releasable(machine.after(rows, writes)):
                 service = ctx.catalog.services[waiting["service_code"]]
                 writes.add(machine.release(waiting, service, TODAY, ctx.calendar))
@@ -395,7 +407,7 @@ async def yiwang_memory_lifecycle(ctx: Context) -> int:
             kv[task_id] = _dumps({**task, **values})
             index["open"][key] -= 1
         for branch_id, values in writes.branches:
-            kv[branch_id] = _dumps({**json.loads(kv[branch_id]), **values})
+            kv[branch_id] = _dumps({**_loads(kv[branch_id]), **values})
         for row in writes.tasks:
             kv[row["id"]] = _dumps(row)
             opened = f"{row['branch_id']}/{row['step_code']}"
@@ -412,12 +424,12 @@ async def spiff_memory_lifecycle(ctx: Context) -> int:
     kv, serializer = ctx.memory, ctx.serializer
     workflow_id = str(uuid.uuid4())
     wf = spiff_start(ctx)
-    kv[workflow_id] = serializer.serialize_json(wf)
+    kv[workflow_id] = spiff_dumps(serializer, wf)
     steps = 1
     while not wf.is_completed():
-        wf = serializer.deserialize_json(kv[workflow_id])
+        wf = spiff_loads(serializer, kv[workflow_id])
         spiff_approve(wf)
-        kv[workflow_id] = serializer.serialize_json(wf)
+        kv[workflow_id] = spiff_dumps(serializer, wf)
         steps += 1
     return steps
 

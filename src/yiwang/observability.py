@@ -7,11 +7,12 @@ import logging
 import re
 import sys
 import time
-import uuid
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from yiwang.kit.ids import new_hex
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -107,7 +108,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _REQUEST_ID_OK.match(incoming) else new_hex()
         token = request_id_var.set(request_id)
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,6 +24,7 @@ from yiwang.errors import Conflict, Invalid, NotFound, field_error
 from yiwang.exchange import service as exchange
 from yiwang.identity import repository as identity_repo
 from yiwang.identity.service import Account
+from yiwang.kit.ids import new_id
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.observability import current_request_id
@@ -111,7 +111,7 @@ async def submit(
         secret, token=prefill_token, account_id=actor.id, subject=subject, answers=clean
     )
     today = china_today()
-    application_id = str(uuid.uuid4())
+    application_id = new_id()
     due = calendar.add_workdays(today, _critical_days(subject))
     service_codes = [s.code for s in subject.services]
     branch_rows, task_rows = await workflow.plan_start(

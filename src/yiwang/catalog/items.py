@@ -4,6 +4,7 @@ and standard data elements (数据元), as their YAML definitions must be writte
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -147,6 +148,11 @@ class Workflow(Strict):
     """A department's workflow for one service: its steps, starting with the first."""
 
     steps: list[Step] = Field(min_length=1)
+
+    @cached_property
+    def by_code(self) -> dict[str, Step]:
+        """The steps by their codes (every decision looks its step up)."""
+        return {step.code: step for step in self.steps}
 
 
 class ServiceItem(Strict):

@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 import json
 import secrets
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +26,7 @@ from yiwang.certificates.keys import KeyRing
 from yiwang.certificates.models import certificate_pdfs, certificate_serials, certificates
 from yiwang.database import Db, transaction
 from yiwang.errors import Invalid, NotFound, field_error
+from yiwang.kit.ids import new_id
 from yiwang.kit.masking import mask_name
 from yiwang.kit.validators import mask_id_number, uscc_check_char
 
@@ -146,7 +146,7 @@ async def issue(
             end = today.replace(year=today.year + kind.validity_years, day=28)
         valid_until = end - dt.timedelta(days=1)
     row: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
+        "id": new_id(),
         "identifier": identifiers.build(
             type_code=kind.type_code, issuer_code=issuer.uscc, serial=serial
         ),

@@ -9,7 +9,6 @@ import datetime as dt
 import functools
 import math
 import time
-import uuid
 import weakref
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from yiwang.complaints.models import (
 from yiwang.database import Db, tx_state
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
 from yiwang.identity import repository as identity_repo
+from yiwang.kit.ids import new_id
 from yiwang.kit.text import clean_text
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
@@ -334,7 +334,7 @@ async def submit(
             rules=hotline.rules,
             min_confidence=hotline.definitions.routing.min_confidence,
         )
-    ticket_id = str(uuid.uuid4())
+    ticket_id = new_id()
     row: dict[str, Any] = {
         "id": ticket_id,
         "kind": kind,

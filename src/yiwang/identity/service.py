@@ -8,7 +8,6 @@ import hashlib
 import re
 import secrets
 import types
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ from yiwang.exchange.connectors import PopulationRegistry, SourceUnavailable
 from yiwang.identity import passwords
 from yiwang.identity import repository as repo
 from yiwang.kit import regions
+from yiwang.kit.ids import new_id
 from yiwang.kit.text import clean_person_name
 from yiwang.kit.validators import (
     InvalidIdNumber,
@@ -331,7 +331,7 @@ async def create_account(
 async def _insert(db: Db, **values: Any) -> Account:
     now = _now()
     row = {
-        "id": str(uuid.uuid4()),
+        "id": new_id(),
         "id_number": None,
         "phone": None,
         "uscc": None,

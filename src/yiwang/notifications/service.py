@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 import json
-import uuid
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,6 +18,7 @@ from yiwang.audit import service as audit
 from yiwang.database import Db, transaction
 from yiwang.errors import NotFound
 from yiwang.kit.i18n import t
+from yiwang.kit.ids import new_id
 from yiwang.notifications.models import notifications
 from yiwang.observability import current_request_id
 
@@ -146,7 +146,7 @@ async def deliver(engine: AsyncEngine, job_id: int, payload: dict[str, Any]) -> 
             await db.execute(sa.select(notifications.c.id).where(notifications.c.job_id == job_id))
         ).first()
         if exists is None:
-            notification_id = str(uuid.uuid4())
+            notification_id = new_id()
             await db.execute(
                 sa.insert(notifications).values(
                     id=notification_id,
@@ -186,7 +186,7 @@ async def deliver_many(engine: AsyncEngine, batch: list[tuple[int, dict[str, Any
             await db.execute(
                 sa.insert(notifications),
                 [
-                    {"id": str(uuid.uuid4()), "job_id": job_id, "created_at": now}
+                    {"id": new_id(), "job_id": job_id, "created_at": now}
                     | dataclasses.asdict(message)
                     for job_id, message in new
                 ],

@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +26,7 @@ from yiwang.database import Db, end_reads, reader
 from yiwang.errors import Forbidden, Invalid, NotFound, field_error
 from yiwang.exchange import service as exchange
 from yiwang.identity.service import Account
+from yiwang.kit.ids import new_id
 from yiwang.prefill.models import consents
 
 # What a consent may be for; one purpose per consent.
@@ -141,7 +141,7 @@ async def give_consent(
         )
     now = dt.datetime.now(dt.UTC)
     row = {
-        "id": str(uuid.uuid4()),
+        "id": new_id(),
         "account_id": actor.id,
         "subject_type": subject.kind,
         "subject_code": subject.code,

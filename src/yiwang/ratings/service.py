@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from yiwang.catalog.definitions import DefinitionError, Text
 from yiwang.database import Db, tx_state
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
 from yiwang.identity import repository as identity_repo
+from yiwang.kit.ids import new_id
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.ratings.models import ratings, rectifications
@@ -136,7 +136,7 @@ async def rate(
         raise Conflict("rating_limit")
     now = _now()
     row = {
-        "id": str(uuid.uuid4()),
+        "id": new_id(),
         "application_id": subject.application_id,
         "account_id": actor.id,
         "satisfaction_code": satisfaction_code,
@@ -156,7 +156,7 @@ async def rate(
         today = _today()
         rule = definitions.rectification
         for department in subject.departments:
-            case_id = str(uuid.uuid4())
+            case_id = new_id()
             await db.execute(
                 sa.insert(rectifications).values(
                     id=case_id,

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from yiwang.catalog.items import ServiceItem, Step
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
+from yiwang.kit.ids import new_id
 from yiwang.kit.workdays import WorkdayCalendar
 
 Row = Mapping[str, Any]
@@ -30,14 +30,19 @@ def now() -> dt.datetime:
 
 
 def step_of(service: ServiceItem, code: str) -> Step:
-    return next(step for step in service.workflow.steps if step.code == code)
+    return service.workflow.by_code[code]
 
 
 def task_row(
-    branch: Row, service: ServiceItem, step: Step, due: dt.date, assignee: str | None = None
+    branch: Row,
+    service: ServiceItem,
+    step: Step,
+    due: dt.date,
+    assignee: str | None = None,
+    at: dt.datetime | None = None,
 ) -> dict[str, Any]:
     return {
-        "id": str(uuid.uuid4()),
+        "id": new_id(),
         "assignee_id": assignee,
         "branch_id": branch["id"],
         "application_id": branch["application_id"],
@@ -47,15 +52,21 @@ def task_row(
         "role": step.role,
         "status": "open",
         "due_date": due,
-        "created_at": now(),
+        "created_at": at or now(),
     }
 
 
 def step_tasks(
-    branch: Row, service: ServiceItem, step: Step, due: dt.date, assignees: Sequence[str | None]
+    branch: Row,
+    service: ServiceItem,
+    step: Step,
+    due: dt.date,
+    assignees: Sequence[str | None],
+    at: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
     """The tasks that open a step: one for the role (或签), or one per officer (会签)."""
-    return [task_row(branch, service, step, due, a) for a in (list(assignees) or [None])]
+    at = at or now()
+    return [task_row(branch, service, step, due, a, at) for a in (list(assignees) or [None])]
 
 
 def activation(
@@ -219,7 +230,7 @@ def decide(
                 {"step_code": following.code, "step_due_date": step_due, "updated_at": at},
             )
         )
-        writes.tasks += step_tasks(branch, service, following, step_due, assignees)
+        writes.tasks += step_tasks(branch, service, following, step_due, assignees, at)
         return decided("active", following.code)
     if decision == "return":  # 补正 — the clock stops with the working days it had left
         writes.branches.append(
@@ -248,7 +259,9 @@ def release(
     values, first = activation(service, today, calendar)
     return Writes(
         branches=[(branch["id"], values)],
-        tasks=step_tasks(branch, service, first, values["step_due_date"], assignees),
+        tasks=step_tasks(
+            branch, service, first, values["step_due_date"], assignees, values["updated_at"]
+        ),
     )
 
 

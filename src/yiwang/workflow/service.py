@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from yiwang.catalog.items import ServiceItem, Step
 from yiwang.database import Db
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
+from yiwang.kit.ids import new_id
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.workflow import machine
 from yiwang.workflow import repository as repo
@@ -94,7 +94,7 @@ async def plan_start(
     branch_rows, task_rows = [], []
     for plan in plans:
         row: dict[str, Any] = {
-            "id": str(uuid.uuid4()),
+            "id": new_id(),
             "application_id": application_id,
             "service_code": plan.service.code,
             "department_code": plan.service.department,
@@ -442,7 +442,7 @@ async def add_signer(
         await repo.update_task(db, task.id, {"assignee_id": actor_id})
     row = dict(task._mapping)
     row.update(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         assignee_id=colleague_id,
         delegated_by=None,
         status="open",
