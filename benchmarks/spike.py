@@ -9,7 +9,9 @@ arrival rate whatever the answers do, so a slow server cannot slow the offered l
 into longer waits instead of more requests).
 
 1. A search finds the sustainable rate: the highest fixed rate with p99 <= 250 ms and no 503,
-   going up x1.5 until the first miss, then halving the gap twice (or --rate skips it).
+   going up x1.5 until the first miss, then halving the gap twice, then holding it for as long
+   as the run will before the spike (15 s), 10% lower each time that misses (or --rate skips
+   it).
 2. 15 s at that rate, 30 s at 10x, 15 s at that rate. Per second: offered, admitted (answered,
    not 503), rejected (503), p99 of the admitted and of the 503s (response times: from the
    moment the client starts sending to the answer's last byte; the generator's own lag behind
@@ -634,32 +636,52 @@ def step_passes(run: Run) -> tuple[bool, str]:
 
 
 def search(
-    server: Server, kind: str, start: float, seconds: float, steps: int, **request: Any
+    server: Server,
+    kind: str,
+    start: float,
+    seconds: float,
+    steps: int,
+    confirm: float,
+    **request: Any,
 ) -> float:
     """Highest fixed rate with p99 <= 250 ms and no 503: x1.5 until the first miss (at most
-    SEARCH_LIMIT steps), then halve the gap ``steps`` times. A search that never misses would
-    call a rate sustainable that is only where it stopped looking, and the spike would be 10x
-    of too little."""
+    SEARCH_LIMIT steps), then halve the gap ``steps`` times, then hold the rate found for
+    ``confirm`` seconds (as long as the run holds it before the spike), 10% lower each time it
+    misses. A search that never misses would call a rate sustainable that is only where it
+    stopped looking, and the spike would be 10x of too little; a rate that passes a short step
+    but not a long one is not sustained, and a recovery to it would be judged against a rate
+    the server never kept."""
     low, high, rate = 0.0, math.inf, start
     n = bisections = 0
-    while bisections < steps and n < SEARCH_LIMIT:
-        run = run_load(server, kind=kind, phases=[(rate, seconds)], tag=f"s{n}", **request)
+
+    def step(rate: float, length: float, tag: str) -> bool:
+        run = run_load(server, kind=kind, phases=[(rate, length)], tag=tag, **request)
         passed, summary = step_passes(run)
-        print(f"  {rate:7.1f}/s for {seconds:.0f} s: {'ok  ' if passed else 'miss'} ({summary})")
-        if passed:
+        print(f"  {rate:7.1f}/s for {length:.0f} s: {'ok  ' if passed else 'miss'} ({summary})")
+        time.sleep(1.5)  # let the queue and the background passes settle between steps
+        return passed
+
+    while bisections < steps and n < SEARCH_LIMIT:
+        if high != math.inf:
+            bisections += 1
+        if step(rate, seconds, f"s{n}"):
             low = rate
         else:
             high = rate
-        bisections += high != math.inf
         rate = rate * 1.5 if high == math.inf else (low + high) / 2
         n += 1
-        time.sleep(1.5)  # let the queue and the background passes settle between steps
     if high == math.inf:
         print(f"  no miss within {SEARCH_LIMIT} steps: the rate is at least {low:.1f}/s")
-    return low or start / 2
+    rate = low or start / 2
+    for attempt in range(CONFIRM_LIMIT):
+        if step(rate, confirm, f"c{attempt}"):
+            return rate
+        rate *= 0.9
+    return rate
 
 
 SEARCH_LIMIT = 14
+CONFIRM_LIMIT = 6
 
 
 RECOVERED_FOR = 5.0  # seconds of normal service that count as recovered
@@ -1129,7 +1151,13 @@ def main() -> None:
             start = args.search_start or (8 if kind == "submit" else 100)
             print(f"searching the sustainable rate ({args.search_seconds:.0f} s per step):")
             sustainable = search(
-                server, kind, start, args.search_seconds, args.search_steps, **request
+                server,
+                kind,
+                start,
+                args.search_seconds,
+                args.search_steps,
+                args.before,
+                **request,
             )
         phases = [
             (sustainable, args.before),

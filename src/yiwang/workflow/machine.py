@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from yiwang.catalog.items import ServiceItem, Step
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
@@ -104,7 +104,7 @@ def stopped_clock(branch: Row, today: dt.date, calendar: WorkdayCalendar) -> dic
     }
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class Writes:
     """What one step stores. ``closed`` tasks are closed only while still open (a second
     decision of the same task finds nothing to close and is refused)."""
@@ -121,9 +121,8 @@ class Writes:
         self.tasks += other.tasks
 
 
-@dataclasses.dataclass(frozen=True)
-class Decided:
-    """What a decision did to its branch."""
+class Decided(NamedTuple):
+    """What a decision did to its branch (a named tuple: made on every step, read once)."""
 
     task: Any
     branch_id: str
