@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,7 +13,6 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.util import await_only
 
 from yiwang import rawdb
 from yiwang.config import Settings, to_async_url
@@ -112,21 +109,11 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
                 cursor.execute(pragma)
             cursor.close()
 
-        writers = asyncio.Lock()
-
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn: sa.Connection) -> None:
             # A transaction that may write takes the write lock up front: SQLite cannot
             # upgrade a read lock under contention, and busy_timeout does not cover it.
             write = conn.get_execution_options().get("yiwang_write", False)
-            if write and "yiwang_writer" in conn.info and conn.info["yiwang_writer"] is None:
-                # This process's writers queue here, in turn, and only the first asks SQLite.
-                # Waiting in SQLite's busy handler instead, each sleeps 1, 2, 5 … up to 100 ms
-                # between tries while the lock changes hands many times: 16 staff decisions at
-                # once ran at 40% of one at a time (docs/performance.md, third pass).
-                # Only transaction() asks for a turn (it lets go after its commit or rollback).
-                await_only(_take(writers))
-                conn.info["yiwang_writer"] = writers
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
@@ -137,19 +124,6 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
                 state.writes += 1
 
     return engine
-
-
-WRITER_WAIT_SECONDS = 30.0  # as SQLite's own busy_timeout
-
-
-async def _take(writers: asyncio.Lock) -> None:
-    """This process's turn to write to SQLite; after 30 s, the error SQLite itself would give."""
-    try:
-        await asyncio.wait_for(writers.acquire(), WRITER_WAIT_SECONDS)
-    except TimeoutError:
-        raise sa.exc.OperationalError(
-            "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
-        ) from None
 
 
 @asynccontextmanager
@@ -168,8 +142,6 @@ async def transaction(
         if write:
             conn = await conn.execution_options(yiwang_write=True)
         conn.info["yiwang_tx"] = state = TxState()
-        if write:
-            conn.info["yiwang_writer"] = None  # SQLite: a turn among this process's writers
         try:
             yield conn
             _check_audited(state, strict_audit)
@@ -185,9 +157,6 @@ async def transaction(
                 await conn.commit()
         finally:
             conn.info.pop("yiwang_tx", None)
-            writers = conn.info.pop("yiwang_writer", None)
-            if writers is not None:
-                writers.release()
     for callback in state.after_commit:
         try:
             result = callback()
