@@ -314,7 +314,7 @@ def _document(
     for branch in branches:
         service = catalog.services[branch.service_code]
         department = catalog.departments[branch.department_code]
-        step = next((s for s in service.workflow.steps if s.code == branch.step_code), None)
+        step = service.workflow.by_code.get(branch.step_code)
         steps.append(
             {
                 "id": branch.id,

@@ -69,7 +69,7 @@ def _service(catalog: Catalog, service: ServiceItem) -> list[Problem]:
     problems: list[Problem] = []
     department = catalog.departments.get(service.department)
     roles = {role.code for role in department.roles} if department else set()
-    steps = {step.code: step for step in service.workflow.steps}
+    steps = service.workflow.by_code
     for step in service.workflow.steps:
         if step.role not in roles:
             problems.append(

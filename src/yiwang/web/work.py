@@ -176,7 +176,7 @@ async def _task_page(
         name: formpage.label(prop, lang)
         for name, prop in formpage.schema_for(catalog, subject.services)["properties"].items()
     }
-    step = next(s for s in service.workflow.steps if s.code == task.step_code)
+    step = service.workflow.by_code[task.step_code]
     origins = provenance.recorded(catalog, view.get("provenance") or {}, lang, staff=True)
     today, calendar = applications.china_today(), calendar_of(request)
     context = {
