@@ -171,6 +171,13 @@ class RawDatabase:
         ``IntegrityViolation``, with the whole transaction rolled back."""
         raise NotImplementedError
 
+    async def read(self, work: Callable[[Any], Any]) -> Any:
+        """Run ``await work(tx)`` on one read-only snapshot and return its result: the reads of
+        a page that takes several (an application, its branches, its timeline) see the same
+        moment. ``tx`` offers ``fetch`` and ``execute``; on SQLite, as on the writer thread,
+        ``work`` must not wait on anything but them."""
+        raise NotImplementedError
+
     async def close(self) -> None:
         raise NotImplementedError
 
@@ -189,7 +196,7 @@ class RawDatabase:
 LOCK_WAIT_SECONDS = 30.0
 
 
-def _sqlite_connect(path: Path) -> sqlite3.Connection:
+def _sqlite_connect(path: Path, *, query_only: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     for pragma in (
         "PRAGMA journal_mode=WAL",
@@ -198,6 +205,8 @@ def _sqlite_connect(path: Path) -> sqlite3.Connection:
         "PRAGMA busy_timeout=30000",
     ):
         conn.execute(pragma)
+    if query_only:  # the event loop's connection reads; a write there is a bug, refused
+        conn.execute("PRAGMA query_only=ON")
     return conn
 
 
@@ -246,13 +255,14 @@ class SqliteTx:
 
 
 def _run_to_end(coroutine: Any) -> Any:
-    """Run a coroutine that awaits nothing that suspends (SqliteTx's methods) to its result."""
+    """Run a coroutine that awaits nothing that suspends (SqliteTx's methods) to its result: on
+    the writer thread, or on the event loop for a read snapshot."""
     try:
         coroutine.send(None)
     except StopIteration as done:
         return done.value
     coroutine.close()
-    raise RuntimeError("work on the SQLite writer thread must not wait on the event loop")
+    raise RuntimeError("work on a SQLite connection must not wait on the event loop")
 
 
 class SqliteDatabase(RawDatabase):
@@ -265,11 +275,25 @@ class SqliteDatabase(RawDatabase):
         self._write_conn: sqlite3.Connection | None = None
         self._read_conn: sqlite3.Connection | None = None
 
-    async def fetch(self, query: Query, **values: Any) -> list[Row]:
+    def _reader(self) -> sqlite3.Connection:
         if self._read_conn is None:
-            self._read_conn = _sqlite_connect(self.path)
+            self._read_conn = _sqlite_connect(self.path, query_only=True)
+        return self._read_conn
+
+    async def fetch(self, query: Query, **values: Any) -> list[Row]:
         # Autocommit: each read is its own snapshot and holds nothing afterwards.
-        return [query.decode(r) for r in self._read_conn.execute(query.sql, query.params(values))]
+        return [query.decode(r) for r in self._reader().execute(query.sql, query.params(values))]
+
+    async def read(self, work: Callable[[Any], Any]) -> Any:
+        # On the event loop, like `fetch`: a WAL read of indexed rows takes microseconds and
+        # never waits for the writer. `work` runs to its end without suspending, so no other
+        # coroutine uses the connection while its snapshot is open.
+        conn = self._reader()
+        conn.execute("BEGIN")
+        try:
+            return _run_to_end(work(SqliteTx(self, conn)))
+        finally:
+            conn.execute("ROLLBACK")
 
     def _in_thread(self, work: Callable[[Any], Any]) -> Any:
         if self._write_conn is None:
@@ -404,6 +428,14 @@ class PostgresDatabase(RawDatabase):
         pool = await self._pool("read")
         async with pool.acquire(timeout=self.ACQUIRE_SECONDS) as conn:
             return [query.decode(r) for r in await conn.fetch(query.sql, *query.params(values))]
+
+    async def read(self, work: Callable[[Any], Any]) -> Any:
+        pool = await self._pool("read")
+        async with (
+            pool.acquire(timeout=self.ACQUIRE_SECONDS) as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            return await work(PostgresTx(self, conn))
 
     async def run(self, work: Callable[[Any], Any]) -> Any:
         import asyncpg

@@ -102,10 +102,24 @@ async def mine(db: DbDep, account: CurrentAccount) -> list[dict[str, Any]]:
     return await applications.list_mine(db, actor=account)
 
 
-@router.get("/applications/{application_id}")
-async def one(application_id: str, db: DbDep, account: CurrentAccount) -> dict[str, Any]:
-    """One of my applications, with per-department steps and the timeline."""
-    return await applications.view(db, actor=account, application_id=application_id)
+@router.get(
+    "/applications/{application_id}",
+    response_model=None,
+    openapi_extra={"security": [{"OAuth2PasswordBearer": []}]},
+)
+async def one(application_id: str, request: Request) -> FastJSONResponse:
+    """One of my applications, with per-department steps and the timeline.
+
+    What a surge of applicants refreshes: read on the raw driver in one snapshot, without a
+    unit of work (see `submit`)."""
+    account = await submitting_account(request)
+    view = await applications.view_read(
+        request.app.state.submissions.raw,
+        request.app.state.engine,
+        actor=account,
+        application_id=application_id,
+    )
+    return FastJSONResponse(view)
 
 
 @router.post("/applications/{application_id}/supplement")
@@ -132,34 +146,44 @@ async def withdraw(
     )
 
 
-@router.get("/tasks")
-async def tasks(db: DbDep, account: CurrentAccount) -> list[dict[str, Any]]:
-    """The staff inbox: open tasks of my department for my roles, soonest due first."""
+@router.get(
+    "/tasks",
+    response_model=None,
+    openapi_extra={"security": [{"OAuth2PasswordBearer": []}]},
+)
+async def tasks(request: Request) -> FastJSONResponse:
+    """The staff inbox: open tasks of my department for my roles, soonest due first.
+
+    Read on the raw driver without a unit of work, like an application's status."""
+    account = await submitting_account(request)
     if account.kind != "staff" or not account.department_code:
         raise NotFound()
     today = applications.china_today()
-    return [
-        {
-            "id": t.id,
-            "application_id": t.application_id,
-            "service": t.service_code,
-            "step": t.step_code,
-            "role": t.role,
-            "due_date": t.due_date.isoformat(),
-            "overdue": t.due_date < today and t.branch_status != "suspended",
-            "suspended": t.branch_status == "suspended",
-            "assigned_to_me": t.assignee_id == account.id,
-            "delegated": t.delegated_by is not None,
-            "supervised": t.supervised_at is not None,
-            "created_at": t.created_at.isoformat(),
-        }
-        for t in await workflow.inbox(
-            db,
-            department_code=account.department_code,
-            roles=account.roles,
-            officer_id=account.id,
-        )
-    ]
+    found = await workflow.inbox_read(
+        request.app.state.submissions.raw,
+        department_code=account.department_code,
+        roles=account.roles,
+        officer_id=account.id,
+    )
+    return FastJSONResponse(
+        [
+            {
+                "id": t["id"],
+                "application_id": t["application_id"],
+                "service": t["service_code"],
+                "step": t["step_code"],
+                "role": t["role"],
+                "due_date": t["due_date"].isoformat(),
+                "overdue": t["due_date"] < today and t["branch_status"] != "suspended",
+                "suspended": t["branch_status"] == "suspended",
+                "assigned_to_me": t["assignee_id"] == account.id,
+                "delegated": t["delegated_by"] is not None,
+                "supervised": t["supervised_at"] is not None,
+                "created_at": t["created_at"].isoformat(),
+            }
+            for t in found
+        ]
+    )
 
 
 @router.get("/tasks/{task_id}")

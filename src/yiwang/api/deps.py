@@ -112,7 +112,8 @@ CurrentAccount = Annotated[identity.Account, Depends(current_account)]
 
 async def submitting_account(request: Request) -> identity.Account:
     """The account of the request's bearer token, read through the submission writer's own
-    connection (the submission path has no unit of work)."""
+    connections: for the routes a surge calls most (submitting, an application's status, the
+    staff inbox), which have no unit of work."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(headers={"WWW-Authenticate": "Bearer"})

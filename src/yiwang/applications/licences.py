@@ -228,13 +228,16 @@ async def _fill(
     await repo.update(db, application_id, {"form": form, "provenance": origins})
 
 
+def materials_query() -> sa.Select[Any]:
+    """An application's materials (bound as ``application_id``)."""
+    return sa.select(application_materials).where(
+        application_materials.c.application_id == sa.bindparam("application_id", type_=sa.String)
+    )
+
+
 async def materials_of(db: Db, *, catalog: Catalog, application_id: str) -> list[dict[str, Any]]:
     """Each material of the application's services: attached licence, shared data, or to provide."""
-    rows = await db.execute(
-        sa.select(application_materials).where(
-            application_materials.c.application_id == application_id
-        )
-    )
+    rows = await db.execute(materials_query(), {"application_id": application_id})
     return [dict(r._mapping) for r in rows]
 
 

@@ -57,10 +57,16 @@ async def move_counter(tx: Any, day: dt.date, by: int) -> int:
     return int(rows[0][0])
 
 
+def by_id_query() -> sa.Select[Any]:
+    """One application by id (bound as ``application_id``)."""
+    return sa.select(applications).where(
+        applications.c.id == sa.bindparam("application_id", type_=sa.String)
+    )
+
+
 async def get(db: Db, application_id: str) -> sa.Row[Any] | None:
     """One application by id."""
-    query = sa.select(applications).where(applications.c.id == application_id)
-    return (await db.execute(query)).first()
+    return (await db.execute(by_id_query(), {"application_id": application_id})).first()
 
 
 async def mine(db: Db, applicant_id: str) -> list[sa.Row[Any]]:
@@ -106,14 +112,20 @@ async def add_events(db: Db, rows: list[dict[str, Any]]) -> None:
         await db.execute(sa.insert(application_events), rows)
 
 
-async def events(db: Db, application_id: str) -> list[sa.Row[Any]]:
-    """An application's timeline, oldest first."""
-    query = (
+def events_query() -> sa.Select[Any]:
+    """An application's timeline (bound as ``application_id``), oldest first."""
+    return (
         sa.select(application_events)
-        .where(application_events.c.application_id == application_id)
+        .where(
+            application_events.c.application_id == sa.bindparam("application_id", type_=sa.String)
+        )
         .order_by(application_events.c.id)
     )
-    return list((await db.execute(query)).all())
+
+
+async def events(db: Db, application_id: str) -> list[sa.Row[Any]]:
+    """An application's timeline, oldest first."""
+    return list((await db.execute(events_query(), {"application_id": application_id})).all())
 
 
 async def tracking_nos(db: Db, application_ids: list[str]) -> dict[str, str]:

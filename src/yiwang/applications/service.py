@@ -9,6 +9,8 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from yiwang import jobs
 from yiwang.applications import licences, models
 from yiwang.applications import repository as repo
@@ -29,7 +31,9 @@ from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.observability import current_request_id
 from yiwang.prefill import service as prefill
+from yiwang.rawdb import RawDatabase, Row
 from yiwang.workflow import models as workflow_models
+from yiwang.workflow import repository as workflow_repo
 from yiwang.workflow import service as workflow
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -280,6 +284,62 @@ async def view(db: Db, *, actor: Account, application_id: str) -> dict[str, Any]
     """An application as its applicant sees it: status, per-department steps, timeline."""
     row = await _own(db, actor, application_id)
     return await _render(db, row)
+
+
+async def view_read(
+    raw: RawDatabase, engine: AsyncEngine, *, actor: Account, application_id: str
+) -> dict[str, Any]:
+    """`view` on the raw driver, in one read-only snapshot: the status page a surge of
+    applicants refreshes (``GET /api/v1/applications/{id}``)."""
+
+    async def read(tx: Any) -> dict[str, Any] | None:
+        found = await tx.fetch(
+            raw.query("status.application", repo.by_id_query), application_id=application_id
+        )
+        if not found or found[0]["applicant_id"] != actor.id:
+            return None  # another person's application does not exist for you
+        materials = await tx.fetch(
+            raw.query("status.materials", licences.materials_query), application_id=application_id
+        )
+        held: dict[str, Row] = {}
+        for certificate_id in sorted({m["certificate_id"] for m in materials}):
+            for licence in await tx.fetch(
+                raw.query("status.certificate", certificates.by_id_query),
+                certificate_id=certificate_id,
+            ):
+                held[licence["id"]] = licence
+        return {
+            "row": found[0],
+            "materials": materials,
+            "held": held,
+            "branches": await tx.fetch(
+                raw.query("status.branches", workflow_repo.branches_query),
+                application_id=application_id,
+            ),
+            "events": await tx.fetch(
+                raw.query("status.events", repo.events_query), application_id=application_id
+            ),
+            "issued": await tx.fetch(
+                raw.query("status.issued", certificates.issued_for_query),
+                application_id=application_id,
+            ),
+        }
+
+    got = await raw.read(read)
+    if got is None:
+        raise NotFound()
+    row = SimpleNamespace(**got["row"])
+    return _document(
+        await snapshots.by_id_of(engine, row.snapshot_id),
+        row,
+        branches=[SimpleNamespace(**b) for b in got["branches"]],
+        events=[SimpleNamespace(**e) for e in got["events"]],
+        attached={
+            (m["service_code"], m["material_code"]): m["certificate_id"] for m in got["materials"]
+        },
+        held=got["held"],
+        issued=got["issued"],
+    )
 
 
 async def _render(db: Db, row: Any) -> dict[str, Any]:

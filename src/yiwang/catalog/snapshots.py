@@ -163,6 +163,16 @@ async def by_id(db: Db, snapshot_id: int) -> Catalog:
     return found
 
 
+async def by_id_of(engine: AsyncEngine, snapshot_id: int) -> Catalog:
+    """`by_id` for a caller without a unit of work: the process's copy, or a short read."""
+    cache = _caches.get(engine)
+    found = cache.by_id.get(snapshot_id) if cache is not None else None
+    if found is not None:
+        return found
+    async with transaction(engine, write=False) as db:
+        return await by_id(db, snapshot_id)
+
+
 def forget(engine: AsyncEngine) -> None:
     """Drop cached snapshots (tests that empty the database)."""
     _caches.pop(engine, None)

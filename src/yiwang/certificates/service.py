@@ -240,13 +240,26 @@ async def get_any(db: Db, certificate_id: str) -> dict[str, Any]:
     return row
 
 
-async def issued_for(db: Db, *, application_id: str) -> list[dict[str, Any]]:
-    """The licences an application's approvals issued."""
-    rows = await db.execute(
+def issued_for_query() -> sa.Select[Any]:
+    """The licences an application's approvals issued (bound as ``application_id``), oldest
+    first."""
+    return (
         sa.select(certificates)
-        .where(certificates.c.application_id == application_id)
+        .where(certificates.c.application_id == sa.bindparam("application_id", type_=sa.String))
         .order_by(certificates.c.created_at)
     )
+
+
+def by_id_query() -> sa.Select[Any]:
+    """One licence by id (bound as ``certificate_id``)."""
+    return sa.select(certificates).where(
+        certificates.c.id == sa.bindparam("certificate_id", type_=sa.String)
+    )
+
+
+async def issued_for(db: Db, *, application_id: str) -> list[dict[str, Any]]:
+    """The licences an application's approvals issued."""
+    rows = await db.execute(issued_for_query(), {"application_id": application_id})
     return [dict(r._mapping) for r in rows]
 
 
@@ -259,9 +272,7 @@ async def by_ids(db: Db, ids: list[str]) -> dict[str, dict[str, Any]]:
 
 
 async def _row(db: Db, certificate_id: str) -> dict[str, Any] | None:
-    found = (
-        await db.execute(sa.select(certificates).where(certificates.c.id == certificate_id))
-    ).first()
+    found = (await db.execute(by_id_query(), {"certificate_id": certificate_id})).first()
     return None if found is None else dict(found._mapping)
 
 

@@ -26,10 +26,19 @@ async def insert_tasks(db: Db, rows: list[dict[str, Any]]) -> None:
         await db.execute(sa.insert(tasks), rows)
 
 
+def branches_query() -> sa.Select[Any]:
+    """An application's branches (bound as ``application_id``), in the order they were
+    created."""
+    return (
+        sa.select(branches)
+        .where(branches.c.application_id == sa.bindparam("application_id", type_=sa.String))
+        .order_by(branches.c.id)
+    )
+
+
 async def branches_of(db: Db, application_id: str) -> list[sa.Row[Any]]:
     """An application's branches, in the order they were created."""
-    query = sa.select(branches).where(branches.c.application_id == application_id)
-    return list((await db.execute(query.order_by(branches.c.id))).all())
+    return list((await db.execute(branches_query(), {"application_id": application_id})).all())
 
 
 async def branch(db: Db, branch_id: str) -> sa.Row[Any]:
@@ -120,22 +129,45 @@ async def cancel_open_tasks(db: Db, application_id: str, *, except_branch: str |
     await db.execute(query.values(status="cancelled", decided_at=dt.datetime.now(dt.UTC)))
 
 
+def inbox_query(roles: int) -> sa.Select[Any]:
+    """Open tasks of a department (bound as ``department_code``) for ``roles`` roles (``role_0``
+    …) and an officer's own (``officer_id``, which may be None), soonest due first; the branch's
+    status as ``branch_status``. `inbox_params` binds them."""
+    return (
+        sa.select(tasks, branches.c.status.label("branch_status"))
+        .join(branches, branches.c.id == tasks.c.branch_id)
+        .where(
+            tasks.c.department_code == sa.bindparam("department_code", type_=sa.String),
+            tasks.c.status == "open",
+            tasks.c.role.in_([sa.bindparam(f"role_{i}", type_=sa.String) for i in range(roles)])
+            if roles
+            else sa.false(),
+            sa.or_(
+                tasks.c.assignee_id.is_(None),
+                tasks.c.assignee_id == sa.bindparam("officer_id", type_=sa.String),
+            ),
+        )
+        .order_by(tasks.c.due_date, tasks.c.created_at)
+    )
+
+
+def inbox_params(
+    *, department_code: str, roles: list[str], officer_id: str | None
+) -> dict[str, Any]:
+    """The values `inbox_query(len(roles))` is bound with."""
+    return {
+        "department_code": department_code,
+        "officer_id": officer_id,
+        **{f"role_{i}": role for i, role in enumerate(roles)},
+    }
+
+
 async def inbox(
     db: Db, *, department_code: str, roles: list[str], officer_id: str | None
 ) -> list[sa.Row[Any]]:
     """Open tasks of a department for these roles (and this officer's own), soonest due first."""
-    query = (
-        sa.select(tasks, branches.c.status.label("branch_status"))
-        .join(branches, branches.c.id == tasks.c.branch_id)
-        .where(
-            tasks.c.department_code == department_code,
-            tasks.c.status == "open",
-            tasks.c.role.in_(roles),
-            sa.or_(tasks.c.assignee_id.is_(None), tasks.c.assignee_id == officer_id),
-        )
-        .order_by(tasks.c.due_date, tasks.c.created_at)
-    )
-    return list((await db.execute(query)).all())
+    params = inbox_params(department_code=department_code, roles=roles, officer_id=officer_id)
+    return list((await db.execute(inbox_query(len(roles)), params)).all())
 
 
 async def cancel_branch_tasks(db: Db, branch_id: str) -> None:

@@ -18,6 +18,7 @@ from yiwang.database import Db
 from yiwang.errors import Conflict, Invalid, NotFound, field_error
 from yiwang.kit.ids import new_id
 from yiwang.kit.workdays import WorkdayCalendar
+from yiwang.rawdb import RawDatabase, Row
 from yiwang.workflow import machine
 from yiwang.workflow import repository as repo
 
@@ -271,6 +272,17 @@ async def inbox(
     return await repo.inbox(
         db, department_code=department_code, roles=list(roles), officer_id=officer_id
     )
+
+
+async def inbox_read(
+    raw: RawDatabase, *, department_code: str, roles: Sequence[str], officer_id: str | None
+) -> list[Row]:
+    """`inbox` on the raw driver (the staff inbox's API, read on every refresh of a desk)."""
+    query = raw.query(("workflow.inbox", len(roles)), lambda: repo.inbox_query(len(roles)))
+    params = repo.inbox_params(
+        department_code=department_code, roles=list(roles), officer_id=officer_id
+    )
+    return await raw.fetch(query, **params)
 
 
 async def history(db: Db, application_id: str) -> list[Any]:

@@ -57,10 +57,6 @@ def _update_branch(columns: tuple[str, ...]) -> sa.Update:
     )
 
 
-def _branches_of() -> sa.Select[Any]:
-    return sa.select(branches).where(branches.c.application_id == sa.bindparam("application_id"))
-
-
 async def store(raw: RawDatabase, tx: Any, writes: machine.Writes) -> None:
     """Store a step's writes in the open transaction, in `repository.store`'s order."""
     for task_id, values in writes.closed:
@@ -128,7 +124,7 @@ async def decide(
     )
     if done.branch_status == "approved":
         rows = await tx.fetch(
-            raw.query("workflow.branches_of", _branches_of),
+            raw.query("workflow.branches_of", repo.branches_query),
             application_id=branch["application_id"],
         )
         for waiting in machine.releasable(machine.after(rows, writes)):
