@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -228,6 +229,7 @@ async def _fill(
     await repo.update(db, application_id, {"form": form, "provenance": origins})
 
 
+@functools.cache
 def materials_query() -> sa.Select[Any]:
     """An application's materials (bound as ``application_id``)."""
     return sa.select(application_materials).where(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from yiwang.applications.models import application_events, applications
 from yiwang.database import Db
 
 
+@functools.cache
 def by_idempotency_key_query() -> sa.Select[Any]:
     """The application an applicant stored under a key (``applicant_id``, ``key``)."""
     return sa.select(applications.c.id, applications.c.request_digest).where(
@@ -57,6 +59,7 @@ async def move_counter(tx: Any, day: dt.date, by: int) -> int:
     return int(rows[0][0])
 
 
+@functools.cache
 def by_id_query() -> sa.Select[Any]:
     """One application by id (bound as ``application_id``)."""
     return sa.select(applications).where(
@@ -112,6 +115,7 @@ async def add_events(db: Db, rows: list[dict[str, Any]]) -> None:
         await db.execute(sa.insert(application_events), rows)
 
 
+@functools.cache
 def events_query() -> sa.Select[Any]:
     """An application's timeline (bound as ``application_id``), oldest first."""
     return (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import secrets
 from typing import Any
@@ -214,6 +215,7 @@ async def valid_of_type(
     return None if found is None else dict(found._mapping)
 
 
+@functools.cache
 def valid_of_type_query() -> sa.Select[Any]:
     """The holder's newest valid licence of a type (``account_id``, ``kind``, ``today``)."""
     return (
@@ -240,6 +242,7 @@ async def get_any(db: Db, certificate_id: str) -> dict[str, Any]:
     return row
 
 
+@functools.cache
 def issued_for_query() -> sa.Select[Any]:
     """The licences an application's approvals issued (bound as ``application_id``), oldest
     first."""
@@ -250,6 +253,7 @@ def issued_for_query() -> sa.Select[Any]:
     )
 
 
+@functools.cache
 def by_id_query() -> sa.Select[Any]:
     """One licence by id (bound as ``certificate_id``)."""
     return sa.select(certificates).where(

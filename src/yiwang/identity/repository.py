@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -104,6 +105,7 @@ async def insert_session(db: Db, values: dict[str, Any]) -> None:
     await db.execute(sa.insert(sessions).values(**values))
 
 
+@functools.cache
 def session_with_account_query() -> sa.Select[Any]:
     """A session and its account, by the token's hash (bound as ``token_hash``)."""
     return (
@@ -135,6 +137,7 @@ async def revoke_session(db: Db, token_hash: str, *, at: dt.datetime) -> int:
     return result.rowcount
 
 
+@functools.cache
 def staff_query() -> sa.Select[Any]:
     """A department's active staff accounts and their roles, by username (``department_code``)."""
     return (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +27,7 @@ async def insert_tasks(db: Db, rows: list[dict[str, Any]]) -> None:
         await db.execute(sa.insert(tasks), rows)
 
 
+@functools.cache
 def branches_query() -> sa.Select[Any]:
     """An application's branches (bound as ``application_id``), in the order they were
     created."""
@@ -60,11 +62,18 @@ async def store(db: Db, writes: Writes) -> None:
     await insert_tasks(db, writes.tasks)
 
 
+@functools.cache
+def _update_branch() -> sa.Update:
+    # The columns set are the execution's other parameters (one compiled form per set).
+    return sa.update(branches).where(branches.c.id == sa.bindparam("the_branch", type_=sa.String))
+
+
 async def update_branch(db: Db, branch_id: str, values: dict[str, Any]) -> None:
     """Change one branch."""
-    await db.execute(sa.update(branches).where(branches.c.id == branch_id).values(**values))
+    await db.execute(_update_branch(), {"the_branch": branch_id, **values})
 
 
+@functools.cache
 def step_query(pg: bool) -> sa.Select[Any]:
     """A task (bound as ``task_id``), its branch (columns prefixed ``b_``) and how many of its
     step's tasks are open — all one decision needs, in one statement; locked on PostgreSQL."""
@@ -103,19 +112,28 @@ async def step_of_task(db: Db, task_id: str) -> tuple[dict[str, Any], dict[str, 
     return split_step(row._mapping) if row is not None else None
 
 
+@functools.cache
+def _task_for_update(pg: bool) -> sa.Select[Any]:
+    query = sa.select(tasks).where(tasks.c.id == sa.bindparam("task_id", type_=sa.String))
+    return query.with_for_update() if pg else query
+
+
 async def task_for_update(db: Db, task_id: str) -> sa.Row[Any] | None:
     """One task, locked against a concurrent decision where the database can lock rows."""
-    query = sa.select(tasks).where(tasks.c.id == task_id)
-    if db.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return (await db.execute(query)).first()
+    query = _task_for_update(db.dialect.name == "postgresql")
+    return (await db.execute(query, {"task_id": task_id})).first()
+
+
+@functools.cache
+def _close_task() -> sa.Update:
+    return sa.update(tasks).where(
+        tasks.c.id == sa.bindparam("the_task", type_=sa.String), tasks.c.status == "open"
+    )
 
 
 async def close_task(db: Db, task_id: str, values: dict[str, Any]) -> int:
     """Close an open task; returns 0 if someone closed it first."""
-    result = await db.execute(
-        sa.update(tasks).where(tasks.c.id == task_id, tasks.c.status == "open").values(**values)
-    )
+    result = await db.execute(_close_task(), {"the_task": task_id, **values})
     return result.rowcount
 
 
@@ -129,6 +147,7 @@ async def cancel_open_tasks(db: Db, application_id: str, *, except_branch: str |
     await db.execute(query.values(status="cancelled", decided_at=dt.datetime.now(dt.UTC)))
 
 
+@functools.cache
 def inbox_query(roles: int) -> sa.Select[Any]:
     """Open tasks of a department (bound as ``department_code``) for ``roles`` roles (``role_0``
     …) and an officer's own (``officer_id``, which may be None), soonest due first; the branch's
@@ -170,25 +189,48 @@ async def inbox(
     return list((await db.execute(inbox_query(len(roles)), params)).all())
 
 
+@functools.cache
+def _cancel_branch_tasks() -> sa.Update:
+    return (
+        sa.update(tasks)
+        .where(tasks.c.branch_id == sa.bindparam("the_branch", type_=sa.String))
+        .where(tasks.c.status == "open")
+        .values(status="cancelled", decided_at=sa.bindparam("at"))
+    )
+
+
 async def cancel_branch_tasks(db: Db, branch_id: str) -> None:
     """Cancel a branch's open tasks (the other signers of a 会签 step that was decided)."""
     await db.execute(
-        sa.update(tasks)
-        .where(tasks.c.branch_id == branch_id, tasks.c.status == "open")
-        .values(status="cancelled", decided_at=dt.datetime.now(dt.UTC))
+        _cancel_branch_tasks(), {"the_branch": branch_id, "at": dt.datetime.now(dt.UTC)}
+    )
+
+
+@functools.cache
+def tasks_query() -> sa.Select[Any]:
+    """Every task of an application (bound as ``application_id``), oldest first."""
+    return (
+        sa.select(tasks)
+        .where(tasks.c.application_id == sa.bindparam("application_id", type_=sa.String))
+        .order_by(tasks.c.created_at)
     )
 
 
 async def tasks_of(db: Db, application_id: str) -> list[sa.Row[Any]]:
     """Every task of an application, oldest first (for its history)."""
-    query = sa.select(tasks).where(tasks.c.application_id == application_id)
-    return list((await db.execute(query.order_by(tasks.c.created_at))).all())
+    return list((await db.execute(tasks_query(), {"application_id": application_id})).all())
+
+
+@functools.cache
+def _application_of_task() -> sa.Select[Any]:
+    return sa.select(tasks.c.application_id).where(
+        tasks.c.id == sa.bindparam("task_id", type_=sa.String)
+    )
 
 
 async def application_of_task(db: Db, task_id: str) -> str | None:
     """The application a task belongs to."""
-    query = sa.select(tasks.c.application_id).where(tasks.c.id == task_id)
-    return (await db.execute(query)).scalar()
+    return (await db.execute(_application_of_task(), {"task_id": task_id})).scalar()
 
 
 async def set_task_due(db: Db, branch_id: str, due: dt.date) -> None:
