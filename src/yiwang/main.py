@@ -159,6 +159,7 @@ def create_app(
             await app.state.submissions.close()
             await jobs.drain(engine)
             await audit.drain(engine)
+            await app.state.exchange.aclose()
             await app.state.http.aclose()
             await engine.dispose()
 

@@ -29,9 +29,11 @@ ENTERPRISE1 = "91330523MA28C1K70K"
 async def hub(demo_systems: ServerThread) -> AsyncIterator[exchange.Exchange]:
     CsvConnector.exports.clear()
     async with httpx.AsyncClient() as http:
-        yield exchange.Exchange(
+        hub = exchange.Exchange(
             http=http, base_url=demo_systems.url, endpoints={}, timeout=5.0, budget=5.0
         )
+        yield hub
+        await hub.aclose()
 
 
 async def ask(hub: exchange.Exchange, source: str, key: str) -> exchange.Fetched:

@@ -19,6 +19,7 @@ from yiwang.catalog.loader import Catalog
 from yiwang.database import Db, tx_state
 from yiwang.exchange import cleaning
 from yiwang.exchange.connectors import CONNECTORS, RecordConnector, SourceUnavailable
+from yiwang.exchange.connectors.client import DepartmentClient
 from yiwang.exchange.connectors.csv_export import normalise_key
 from yiwang.exchange.models import data_access, source_quality
 
@@ -29,9 +30,9 @@ STATUSES = ("ok", "not_found", "timeout", "unavailable", "circuit_open")
 class Exchange:
     """The platform's side of the exchange: one connector and one circuit breaker per source.
 
-    Built once per app (lifespan) around the app's HTTP client; the breakers are per process, so
-    a system that keeps failing is left alone for ``recovery_seconds`` instead of being waited on
-    by every form that needs it.
+    Built once per app (lifespan); the systems are asked through a ``DepartmentClient``
+    (aiohttp). The breakers are per process, so a system that keeps failing is left alone for
+    ``recovery_seconds`` instead of being waited on by every form that needs it.
     """
 
     def __init__(
@@ -46,6 +47,8 @@ class Exchange:
         recovery_seconds: int = 30,
     ) -> None:
         self.http = http
+        # The app's User-Agent; aiohttp asks for the body codings it can decode itself.
+        self.client = DepartmentClient(headers={"User-Agent": http.headers["user-agent"]})
         self.base_url = base_url.rstrip("/")
         self.endpoints = endpoints
         self.timeout = timeout
@@ -66,7 +69,11 @@ class Exchange:
         kind = CONNECTORS.get(source.connector)
         if kind is None:
             raise SourceUnavailable(f"{source.code}: no connector of kind {source.connector}")
-        return kind(source, client=self.http, url=self.url_of(source), timeout=self.timeout)
+        return kind(source, client=self.client, url=self.url_of(source), timeout=self.timeout)
+
+    async def aclose(self) -> None:
+        """Close the connections kept open to the systems (the app's client is the app's)."""
+        await self.client.aclose()
 
     def breaker(self, source: DataSource) -> CircuitBreaker:
         """The source's circuit breaker."""

@@ -68,13 +68,13 @@ def plan(catalog: Catalog, *, subject: Subject, account: Account) -> Plan:
     fields = {f.name: f.element for f in subject.fields}
     wanted = set(fields.values()) - set(keys)
     usable = [
-        s
+        (s, set(s.elements))  # DataSource.elements builds its list on every read
         for s in catalog.sources.values()
         if s.sharing != "none" and any(k in keys for k in s.keys)
     ]
     by_source: dict[str, set[str]] = {}
     for element in sorted(wanted):
-        serving = [s for s in usable if element in s.elements]
+        serving = [s for s, elements in usable if element in elements]
         if not serving:
             continue
         authority = catalog.elements[element].authority

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import aiohttp
 import httpx
 
 from yiwang.catalog.items import DataSource
+from yiwang.exchange.connectors.client import Answer, DepartmentClient
 
 
 class SourceUnavailable(RuntimeError):
@@ -24,23 +26,23 @@ class Connector:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
-    async def _get(self, path: str, **params: Any) -> httpx.Response | None:
+    async def _get(self, path: str, **params: Any) -> Answer | httpx.Response | None:
         """GET a path of the source; None for 404, SourceUnavailable for anything broken."""
         return await get(self.client, f"{self.base_url}{path}", params, self.timeout, self.source)
 
 
 async def get(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient | DepartmentClient,
     url: str,
     params: dict[str, Any],
-    timeout: float,  # noqa: ASYNC109 - httpx's own timeout, per request
+    timeout: float,  # noqa: ASYNC109 - the client's own timeout, per request
     name: str,
     headers: dict[str, str] | None = None,
-) -> httpx.Response | None:
+) -> Answer | httpx.Response | None:
     """GET from a department system; None for 404, SourceUnavailable for anything broken."""
     try:
         response = await client.get(url, params=params, timeout=timeout, headers=headers)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, aiohttp.ClientError, TimeoutError) as exc:
         raise SourceUnavailable(f"{name}: {exc.__class__.__name__}") from exc
     if response.status_code == 404:
         return None
@@ -54,12 +56,13 @@ class RecordConnector:
 
     ``fetch`` returns the system's records for one key as the vendor wrote them; ``value`` reads
     one field of a record by the mapping's path. Cleaning happens above, in the exchange.
+    The system is asked through the exchange's ``DepartmentClient``.
     """
 
     kind: ClassVar[str]
 
     def __init__(
-        self, source: DataSource, *, client: httpx.AsyncClient, url: str, timeout: float
+        self, source: DataSource, *, client: DepartmentClient, url: str, timeout: float
     ) -> None:
         self.source = source
         self.client = client
@@ -74,5 +77,5 @@ class RecordConnector:
         """One field of a record."""
         raise NotImplementedError
 
-    async def _get(self, params: dict[str, Any]) -> httpx.Response | None:
+    async def _get(self, params: dict[str, Any]) -> Answer | None:
         return await get(self.client, self.url, params, self.timeout, self.source.code)
