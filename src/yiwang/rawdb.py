@@ -293,7 +293,8 @@ class SqliteDatabase(RawDatabase):
         try:
             return _run_to_end(work(SqliteTx(self, conn)))
         finally:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # (SQLite may have ended it after an error of its own)
+                conn.execute("ROLLBACK")
 
     def _in_thread(self, work: Callable[[Any], Any]) -> Any:
         if self._write_conn is None:

@@ -95,3 +95,12 @@ async def test_the_inbox_says_what_the_unit_of_work_reads(
         )
     assert [t["id"] for t in inbox] == [t.id for t in through_orm]
     assert {t["role"] for t in inbox} <= set(me["roles"])
+    for shown, row in zip(inbox, through_orm, strict=True):
+        assert shown["application_id"] == row.application_id
+        assert (shown["service"], shown["step"]) == (row.service_code, row.step_code)
+        assert shown["due_date"] == row.due_date.isoformat()
+        assert shown["created_at"] == row.created_at.isoformat()
+        assert shown["assigned_to_me"] == (row.assignee_id == me["id"])
+        assert shown["suspended"] == (row.branch_status == "suspended") is False
+        assert shown["overdue"] is False and shown["delegated"] is False
+        assert shown["supervised"] is False

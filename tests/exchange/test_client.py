@@ -102,9 +102,11 @@ async def test_it_keeps_connections_and_no_cookies(client: DepartmentClient) -> 
         return ok(b'{"n": %d}' % n, "Set-Cookie: session=person-a; Path=/")
 
     async with Scripted(answer) as server:
+        # By name, not by address: cookie jars keep no cookies of bare IP addresses anyway.
+        named = server.url.replace("127.0.0.1", "localhost")
         for n in range(1, 6):
             found = await client.get(
-                f"{server.url}/v1/persons", params={"idCardNo": "中 文&="}, timeout=5.0
+                f"{named}/v1/persons", params={"idCardNo": "中 文&="}, timeout=5.0
             )
             assert found.json() == {"n": n}
     assert server.connections == 1
@@ -125,6 +127,8 @@ async def test_every_failure_is_the_system_being_unavailable(client: DepartmentC
         b"/unanswered": None,
         b"/not-gzip": ok(b"not gzip", "Content-Encoding: gzip"),
         b"/busy": ok(b"", "Content-Type: text/plain").replace(b"200 OK", b"503 Busy"),
+        b"/moved": ok(b"").replace(b"200 OK", b"302 Found")[:-2] + b"Location: /elsewhere\r\n\r\n",
+        b"/elsewhere": ok(b'{"from": "elsewhere"}'),
     }
     async with Scripted(lambda n, head: broken[head.split(b" ")[1]], close=True) as server:
         for path in ("/ssh", "/short", "/unanswered", "/not-gzip"):
@@ -132,6 +136,9 @@ async def test_every_failure_is_the_system_being_unavailable(client: DepartmentC
                 await get(client, f"{server.url}{path}", {}, 5.0, "hrss")
         with pytest.raises(SourceUnavailable, match="hrss: HTTP 503"):
             await get(client, f"{server.url}/busy", {}, 5.0, "hrss")
+        # A redirect is the system's answer, not an address to take its data from.
+        with pytest.raises(SourceUnavailable, match="hrss: HTTP 302"):
+            await get(client, f"{server.url}/moved", {}, 5.0, "hrss")
 
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read()
@@ -153,13 +160,20 @@ async def test_a_proxy_named_in_the_environment_is_used_unless_bypassed(
         Scripted(lambda n, head: ok(b'{"via": "proxy"}')) as proxy,
         Scripted(lambda n, head: ok(b'{"via": "direct"}')) as direct,
     ):
-        monkeypatch.setenv("HTTP_PROXY", proxy.url)
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-        behind = DepartmentClient()
-        try:
-            found = await behind.get("http://hrss.example.invalid/v2?a=1", timeout=5.0)
-            assert found.json() == {"via": "proxy"}
-            assert proxy.requests[0].startswith(b"GET http://hrss.example.invalid/v2?a=1 HTTP/1.1")
-            assert (await behind.get(f"{direct.url}/v2", timeout=5.0)).json() == {"via": "direct"}
-        finally:
-            await behind.aclose()
+        port = direct.url.rsplit(":", 1)[1]
+        for variable, bypass in (("HTTP_PROXY", "127.0.0.1"), ("ALL_PROXY", f"127.0.0.1:{port}")):
+            monkeypatch.delenv("HTTP_PROXY", raising=False)
+            monkeypatch.setenv(variable, proxy.url)
+            monkeypatch.setenv("NO_PROXY", bypass)
+            behind = DepartmentClient()
+            try:
+                found = await behind.get("http://hrss.example.invalid/v2?a=1", timeout=5.0)
+                assert found.json() == {"via": "proxy"}
+                assert proxy.requests[-1].startswith(
+                    b"GET http://hrss.example.invalid/v2?a=1 HTTP/1.1"
+                )
+                direct_answer = await behind.get(f"{direct.url}/v2", timeout=5.0)
+                assert direct_answer.json() == {"via": "direct"}
+            finally:
+                await behind.aclose()
+        assert len(proxy.requests) == 2

@@ -104,12 +104,13 @@ async def mine(db: DbDep, account: CurrentAccount) -> list[dict[str, Any]]:
 
 @router.get(
     "/applications/{application_id}",
-    response_model=None,
+    # The document's shape, as before; the answer itself is serialised once, here.
+    response_model=dict[str, Any],
     openapi_extra={"security": [{"OAuth2PasswordBearer": []}]},
 )
 async def one(application_id: str, request: Request) -> FastJSONResponse:
     """One of my applications, with per-department steps and the timeline.
-
+    \f
     What a surge of applicants refreshes: read on the raw driver in one snapshot, without a
     unit of work (see `submit`)."""
     account = await submitting_account(request)
@@ -148,12 +149,12 @@ async def withdraw(
 
 @router.get(
     "/tasks",
-    response_model=None,
+    response_model=list[dict[str, Any]],
     openapi_extra={"security": [{"OAuth2PasswordBearer": []}]},
 )
 async def tasks(request: Request) -> FastJSONResponse:
     """The staff inbox: open tasks of my department for my roles, soonest due first.
-
+    \f
     Read on the raw driver without a unit of work, like an application's status."""
     account = await submitting_account(request)
     if account.kind != "staff" or not account.department_code:

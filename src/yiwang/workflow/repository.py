@@ -68,9 +68,18 @@ def _update_branch() -> sa.Update:
     return sa.update(branches).where(branches.c.id == sa.bindparam("the_branch", type_=sa.String))
 
 
+def _setting(table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
+    """An update's values, checked: SQLAlchemy sets only the parameters that name a column, so a
+    misspelt one would be dropped without a word."""
+    unknown = values.keys() - table.c.keys()
+    if unknown:
+        raise ValueError(f"{table.name} has no columns {sorted(unknown)}")
+    return values
+
+
 async def update_branch(db: Db, branch_id: str, values: dict[str, Any]) -> None:
     """Change one branch."""
-    await db.execute(_update_branch(), {"the_branch": branch_id, **values})
+    await db.execute(_update_branch(), {"the_branch": branch_id, **_setting(branches, values)})
 
 
 @functools.cache
@@ -133,7 +142,7 @@ def _close_task() -> sa.Update:
 
 async def close_task(db: Db, task_id: str, values: dict[str, Any]) -> int:
     """Close an open task; returns 0 if someone closed it first."""
-    result = await db.execute(_close_task(), {"the_task": task_id, **values})
+    result = await db.execute(_close_task(), {"the_task": task_id, **_setting(tasks, values)})
     return result.rowcount
 
 

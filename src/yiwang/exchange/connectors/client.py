@@ -54,14 +54,16 @@ class DepartmentClient:
         self._proxy_of: dict[tuple[str, str], str | None] = {}
 
     def proxy(self, url: str) -> str | None:
-        """The proxy the environment names for a URL's scheme and host, if any."""
+        """The proxy the environment names for a URL (``HTTP_PROXY``, ``HTTPS_PROXY``, then
+        ``ALL_PROXY``), unless ``NO_PROXY`` names its host, or its host and port."""
         parts = urlsplit(url)
-        key = (parts.scheme, parts.hostname or "")
+        key = (parts.scheme, parts.netloc.rpartition("@")[2])
         if key not in self._proxy_of:
             bypass = not self._proxies or urllib.request.proxy_bypass_environment(
                 key[1], self._proxies
             )
-            self._proxy_of[key] = None if bypass else self._proxies.get(key[0])
+            named = self._proxies.get(key[0]) or self._proxies.get("all")
+            self._proxy_of[key] = None if bypass else named
         return self._proxy_of[key]
 
     def _open(self) -> aiohttp.ClientSession:
@@ -90,6 +92,8 @@ class DepartmentClient:
             headers=headers,
             timeout=aiohttp.ClientTimeout(total=timeout),
             proxy=self.proxy(url),
+            # A redirect is the system's answer, not an address to fetch its data from.
+            allow_redirects=False,
         ) as response:
             return Answer(response.status, response.headers, await response.read())
 
