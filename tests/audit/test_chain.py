@@ -195,3 +195,36 @@ async def test_rewriting_the_chain_without_the_key_is_found(engine) -> None:
     result = await audit.verify(engine)
     assert not result.ok
     assert result.first_bad_seq == 1
+
+
+async def test_a_long_backlog_is_sealed_in_chunks_into_one_unbroken_chain(engine) -> None:
+    await audit.drain(engine)
+    await audit.seal(engine)
+    async with engine.connect() as conn:
+        head = (await conn.execute(sa.select(sa.func.max(audit_events.c.seq)))).scalar() or 0
+    # More than a sealing batch, not a multiple of its chunks: several transactions, a short
+    # last chunk.
+    backlog = audit.SEAL_BATCH + 2 * audit.SEAL_CHUNK + 7
+    async with transaction(engine) as db:
+        await audit.record_many(
+            db,
+            [
+                audit.row(actor=None, action="test.backlog", target_id=str(n), request_id=None)
+                for n in range(backlog)
+            ],
+        )
+    await audit.drain(engine)  # the commit asked for a pass in the background
+    await audit.seal(engine)
+    result = await audit.verify(engine)
+    assert result.ok, result
+    assert result.unsealed == 0
+    async with engine.connect() as conn:
+        sealed = (
+            await conn.execute(
+                sa.select(audit_events.c.seq, audit_events.c.target_id)
+                .where(audit_events.c.action == "test.backlog")
+                .order_by(audit_events.c.seq)
+            )
+        ).all()
+    assert [r.seq for r in sealed] == list(range(head + 1, head + 1 + backlog))
+    assert [r.target_id for r in sealed] == [str(n) for n in range(backlog)]  # commit order

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -22,7 +23,8 @@ from yiwang.observability import current_request_id
 
 log = logging.getLogger("yiwang.audit")
 GENESIS = "0" * 64
-SEAL_BATCH = 200  # rows per sealing transaction: the HMACs of one batch run on the event loop
+SEAL_BATCH = 200  # rows per sealing transaction
+SEAL_CHUNK = 50  # rows hashed and updated between two turns of the event loop
 _ADVISORY_LOCK = 0x79697761  # "yiwa": one sealer at a time across instances
 _FIELDS = (
     "id",
@@ -155,6 +157,17 @@ def row_hash(row: Any, *, seq: int, prev_hash: str, key: bytes) -> str:
     return hmac.new(key, blob.encode(), hashlib.sha256).hexdigest()
 
 
+@functools.cache
+def _seal_rows() -> sa.Update:
+    return (
+        sa.update(t)
+        .where(t.c.id == sa.bindparam("_id"))
+        .values(
+            seq=sa.bindparam("_seq"), prev_hash=sa.bindparam("_prev"), hash=sa.bindparam("_hash")
+        )
+    )
+
+
 async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SEAL_BATCH) -> int:
     """Chain every committed, unsealed row, in commit order; returns how many were sealed."""
     key = _key_for(engine, key)
@@ -181,25 +194,17 @@ async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SE
                     .limit(batch)
                 )
             ).all()
-            updates = []
-            for row in rows:
-                seq += 1
-                digest = row_hash(row, seq=seq, prev_hash=prev, key=key)
-                updates.append({"_id": row.id, "_seq": seq, "_prev": prev, "_hash": digest})
-                prev = digest
-            if updates:
-                await db.execute(
-                    sa.update(t)
-                    .where(t.c.id == sa.bindparam("_id"))
-                    .values(
-                        seq=sa.bindparam("_seq"),
-                        prev_hash=sa.bindparam("_prev"),
-                        hash=sa.bindparam("_hash"),
-                    ),
-                    updates,
-                )
+            for start in range(0, len(rows), SEAL_CHUNK):
+                # A chunk's HMACs, then its update: the event loop serves requests in between.
+                updates = []
+                for row in rows[start : start + SEAL_CHUNK]:
+                    seq += 1
+                    digest = row_hash(row, seq=seq, prev_hash=prev, key=key)
+                    updates.append({"_id": row.id, "_seq": seq, "_prev": prev, "_hash": digest})
+                    prev = digest
+                await db.execute(_seal_rows(), updates)
         total += len(rows)
-        if updates:
+        if rows:
             # The head goes to the log too: shipped off this machine, it is the anchor that shows
             # whether rows were later cut from the end of the chain.
             log.info("audit sealed", extra={"audit_head_seq": seq, "audit_head_hash": prev})
