@@ -225,10 +225,7 @@ async def submit(
         SimpleNamespace(**stored["applications"][0]),
         branches=sorted((SimpleNamespace(**b) for b in branch_rows), key=lambda b: b.id),
         events=[SimpleNamespace(**e) for e in stored["application_events"]],
-        attached={
-            (m["service_code"], m["material_code"]): m["certificate_id"]
-            for m in attachment.materials
-        },
+        materials=attachment.materials,
         held=held_by_id,
         issued=[],
     ), True
@@ -334,9 +331,7 @@ async def view_read(
         row,
         branches=[SimpleNamespace(**b) for b in got["branches"]],
         events=[SimpleNamespace(**e) for e in got["events"]],
-        attached={
-            (m["service_code"], m["material_code"]): m["certificate_id"] for m in got["materials"]
-        },
+        materials=got["materials"],
         held=got["held"],
         issued=got["issued"],
     )
@@ -344,17 +339,14 @@ async def view_read(
 
 async def _render(db: Db, row: Any) -> dict[str, Any]:
     catalog = await snapshots.by_id(db, row.snapshot_id)
-    attached = {
-        (m["service_code"], m["material_code"]): m["certificate_id"]
-        for m in await licences.materials_of(db, catalog=catalog, application_id=row.id)
-    }
+    materials = await licences.materials_of(db, catalog=catalog, application_id=row.id)
     return _document(
         catalog,
         row,
         branches=await workflow.branches(db, row.id),
         events=await repo.events(db, row.id),
-        attached=attached,
-        held=await certificates.by_ids(db, sorted(set(attached.values()))),
+        materials=materials,
+        held=await certificates.by_ids(db, sorted({m["certificate_id"] for m in materials})),
         issued=await certificates.issued_for(db, application_id=row.id),
     )
 
@@ -365,11 +357,13 @@ def _document(
     *,
     branches: list[Any],
     events: list[Any],
-    attached: dict[tuple[str, str], str],
+    materials: list[dict[str, Any]],
     held: dict[str, dict[str, Any]],
     issued: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """An application as its applicant sees it, from its rows (read back, or just written)."""
+    """An application as its applicant sees it, from its rows (read back, or just written):
+    ``materials`` are its attached licences' rows, ``held`` those licences by id."""
+    attached = {(m["service_code"], m["material_code"]): m["certificate_id"] for m in materials}
     steps = []
     for branch in branches:
         service = catalog.services[branch.service_code]

@@ -62,24 +62,57 @@ async def store(db: Db, writes: Writes) -> None:
     await insert_tasks(db, writes.tasks)
 
 
-@functools.cache
-def _update_branch() -> sa.Update:
-    # The columns set are the execution's other parameters (one compiled form per set).
-    return sa.update(branches).where(branches.c.id == sa.bindparam("the_branch", type_=sa.String))
-
-
-def _setting(table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
-    """An update's values, checked: SQLAlchemy sets only the parameters that name a column, so a
-    misspelt one would be dropped without a word."""
-    unknown = values.keys() - table.c.keys()
+def _setting(table: sa.Table, columns: tuple[str, ...]) -> dict[str, Any]:
+    """An update's SET clause, each column bound by its own name; a name that is no column of
+    the table is refused."""
+    unknown = set(columns) - set(table.c.keys())
     if unknown:
         raise ValueError(f"{table.name} has no columns {sorted(unknown)}")
-    return values
+    return {c: sa.bindparam(c) for c in columns}
+
+
+# The workflow's writes, shared by both drivers (`store` here, `workflow.store` on the raw one):
+# one statement per set of columns, built once.
+
+
+@functools.cache
+def update_branch_query(columns: tuple[str, ...]) -> sa.Update:
+    """Set ``columns`` of one branch (bound as ``branch_id``)."""
+    return (
+        sa.update(branches)
+        .where(branches.c.id == sa.bindparam("branch_id", type_=sa.String))
+        .values(_setting(branches, columns))
+    )
+
+
+@functools.cache
+def close_task_query(columns: tuple[str, ...]) -> sa.Update:
+    """Close a task (bound as ``task_id``) while it is still open, setting ``columns``; returns
+    its id, or nothing when someone closed it first."""
+    return (
+        sa.update(tasks)
+        .where(tasks.c.id == sa.bindparam("task_id", type_=sa.String), tasks.c.status == "open")
+        .values(_setting(tasks, columns))
+        .returning(tasks.c.id)
+    )
+
+
+@functools.cache
+def cancel_branch_tasks_query() -> sa.Update:
+    """Cancel a branch's open tasks (bound as ``of_branch``: tasks have a ``branch_id`` column,
+    a name SQLAlchemy keeps for setting it) at ``decided_at``."""
+    return (
+        sa.update(tasks)
+        .where(tasks.c.branch_id == sa.bindparam("of_branch", type_=sa.String))
+        .where(tasks.c.status == "open")
+        .values(status="cancelled", decided_at=sa.bindparam("decided_at"))
+    )
 
 
 async def update_branch(db: Db, branch_id: str, values: dict[str, Any]) -> None:
     """Change one branch."""
-    await db.execute(_update_branch(), {"the_branch": branch_id, **_setting(branches, values)})
+    query = update_branch_query(tuple(sorted(values)))
+    await db.execute(query, {"branch_id": branch_id, **values})
 
 
 @functools.cache
@@ -133,17 +166,10 @@ async def task_for_update(db: Db, task_id: str) -> sa.Row[Any] | None:
     return (await db.execute(query, {"task_id": task_id})).first()
 
 
-@functools.cache
-def _close_task() -> sa.Update:
-    return sa.update(tasks).where(
-        tasks.c.id == sa.bindparam("the_task", type_=sa.String), tasks.c.status == "open"
-    )
-
-
 async def close_task(db: Db, task_id: str, values: dict[str, Any]) -> int:
     """Close an open task; returns 0 if someone closed it first."""
-    result = await db.execute(_close_task(), {"the_task": task_id, **_setting(tasks, values)})
-    return result.rowcount
+    query = close_task_query(tuple(sorted(values)))
+    return len((await db.execute(query, {"task_id": task_id, **values})).all())
 
 
 async def cancel_open_tasks(db: Db, application_id: str, *, except_branch: str | None) -> None:
@@ -198,20 +224,10 @@ async def inbox(
     return list((await db.execute(inbox_query(len(roles)), params)).all())
 
 
-@functools.cache
-def _cancel_branch_tasks() -> sa.Update:
-    return (
-        sa.update(tasks)
-        .where(tasks.c.branch_id == sa.bindparam("the_branch", type_=sa.String))
-        .where(tasks.c.status == "open")
-        .values(status="cancelled", decided_at=sa.bindparam("at"))
-    )
-
-
 async def cancel_branch_tasks(db: Db, branch_id: str) -> None:
     """Cancel a branch's open tasks (the other signers of a 会签 step that was decided)."""
     await db.execute(
-        _cancel_branch_tasks(), {"the_branch": branch_id, "at": dt.datetime.now(dt.UTC)}
+        cancel_branch_tasks_query(), {"of_branch": branch_id, "decided_at": dt.datetime.now(dt.UTC)}
     )
 
 

@@ -14,63 +14,31 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-
 from yiwang.catalog.items import ServiceItem
 from yiwang.errors import Conflict
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.rawdb import RawDatabase, Row
 from yiwang.workflow import machine
 from yiwang.workflow import repository as repo
-from yiwang.workflow.models import branches, tasks
-
-
-def _close() -> sa.Update:
-    return (
-        sa.update(tasks)
-        .where(tasks.c.id == sa.bindparam("task_id"), tasks.c.status == "open")
-        .values(
-            {
-                c: sa.bindparam(c)
-                for c in ("status", "decision", "comment", "decided_by", "decided_at")
-            }
-        )
-        .returning(tasks.c.id)
-    )
-
-
-def _cancel() -> sa.Update:
-    return (
-        sa.update(tasks)
-        .where(tasks.c.branch_id == sa.bindparam("branch_id"), tasks.c.status == "open")
-        .values(status="cancelled", decided_at=sa.bindparam("decided_at"))
-        .returning(tasks.c.id)
-    )
-
-
-def _update_branch(columns: tuple[str, ...]) -> sa.Update:
-    return (
-        sa.update(branches)
-        .where(branches.c.id == sa.bindparam("branch_id"))
-        .values({c: sa.bindparam(c) for c in columns})
-        .returning(branches.c.id)
-    )
+from yiwang.workflow.models import tasks
 
 
 async def store(raw: RawDatabase, tx: Any, writes: machine.Writes) -> None:
     """Store a step's writes in the open transaction, in `repository.store`'s order."""
     for task_id, values in writes.closed:
-        close = raw.query("workflow.close", _close)
+        columns = tuple(sorted(values))
+        close = raw.query(
+            ("workflow.close", columns), lambda columns=columns: repo.close_task_query(columns)
+        )
         if not await tx.fetch(close, task_id=task_id, **values):
             raise Conflict("task_already_decided")
     for branch_id in writes.cancel_open_of:
-        await tx.fetch(
-            raw.query("workflow.cancel", _cancel), branch_id=branch_id, decided_at=machine.now()
-        )
+        cancel = raw.query("workflow.cancel", repo.cancel_branch_tasks_query)
+        await tx.fetch(cancel, of_branch=branch_id, decided_at=machine.now())
     for branch_id, values in writes.branches:
         columns = tuple(sorted(values))
         update = raw.query(
-            ("workflow.branch", columns), lambda columns=columns: _update_branch(columns)
+            ("workflow.branch", columns), lambda columns=columns: repo.update_branch_query(columns)
         )
         await tx.fetch(update, branch_id=branch_id, **values)
     await tx.insert_rows(tasks, writes.tasks)
