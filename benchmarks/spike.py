@@ -2,7 +2,9 @@
 
 Starts a real server the way ``make run`` does (``yiwang migrate``, ``yiwang seed-demo``,
 ``yiwang complaints retrain --if-missing``, ``yiwang serve --demo-systems``: one uvicorn worker)
-on a fresh database, with admission control set by --max-in-flight (YIWANG_MAX_IN_FLIGHT).
+on a fresh database, with admission control as the platform sets it by default (64 in flight;
+once full, what the process's pace finishes in 0.08 s) or as --max-in-flight and
+--admission-wait set it (YIWANG_MAX_IN_FLIGHT, YIWANG_ADMISSION_WAIT_SECONDS).
 The load comes from an open-loop generator in a process of its own: requests leave at a fixed
 arrival rate whatever the answers do, so a slow server cannot slow the offered load down
 (wrk's closed loop would: each of its connections waits for its answer, and a spike would turn
@@ -333,7 +335,9 @@ class Setup:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def prepare(database_url: str, *, max_in_flight: int, prefix: str) -> Setup:
+def prepare(
+    database_url: str, *, max_in_flight: int, prefix: str, wait: float | None = None
+) -> Setup:
     workdir = Path(tempfile.mkdtemp(prefix=f"yiwang-{prefix}-"))
     scratch = ""
     if database_url.startswith("postgres"):
@@ -350,6 +354,7 @@ def prepare(database_url: str, *, max_in_flight: int, prefix: str) -> Setup:
         "YIWANG_DEMO_SYSTEMS_PORT": str(free_port()),
         "YIWANG_LOG_LEVEL": "WARNING",
         "YIWANG_MAX_IN_FLIGHT": str(max_in_flight),
+        **({} if wait is None else {"YIWANG_ADMISSION_WAIT_SECONDS": str(wait)}),
         "YIWANG_NOTIFICATION_LOG": str(workdir / "notifications.log"),
         "YIWANG_KEYS_DIR": str(workdir / "keys"),
     }
@@ -1100,8 +1105,15 @@ def main() -> None:
     parser.add_argument(
         "--max-in-flight",
         type=int,
-        default=16,
-        help="YIWANG_MAX_IN_FLIGHT for the server (default 16: see docs/performance.md)",
+        default=64,
+        help="YIWANG_MAX_IN_FLIGHT for the server (default 64, the platform's)",
+    )
+    parser.add_argument(
+        "--admission-wait",
+        type=float,
+        default=None,
+        help="YIWANG_ADMISSION_WAIT_SECONDS for the server (default: the platform's, 0.08; "
+        "0: the bound is --max-in-flight always)",
     )
     parser.add_argument("--rate", type=float, default=0, help="sustainable rate; skips the search")
     parser.add_argument("--search-start", type=float, default=0)
@@ -1128,7 +1140,15 @@ def main() -> None:
         help="SVG to write (default docs/spike[-read][-postgresql].svg)",
     )
     args = parser.parse_args()
-    setup = prepare(args.database_url, max_in_flight=args.max_in_flight, prefix="spike")
+    wait = args.admission_wait
+    setup = prepare(args.database_url, max_in_flight=args.max_in_flight, prefix="spike", wait=wait)
+    if wait is None:
+        from yiwang.config import Settings
+
+        wait = Settings.model_fields["admission_wait_seconds"].default
+    admission = f"{args.max_in_flight} in flight"
+    if wait > 0:
+        admission += f"; once full, what the pace finishes in {wait:g} s"
     server = Server(setup.env, setup.workdir)
     print(f"machine: {machine()}")
     try:
@@ -1141,10 +1161,7 @@ def main() -> None:
             request = {"path": f"/api/v1/services/{READ_SERVICE}"}
             what = f"GET {request['path']}"
         kind = args.target
-        print(
-            f"{setup.backend}, one uvicorn worker, YIWANG_MAX_IN_FLIGHT={args.max_in_flight}; "
-            f"{what}"
-        )
+        print(f"{setup.backend}, one uvicorn worker, admission: {admission}; {what}")
         run_load(server, kind=kind, phases=[(5, 2)], tag="warm", **request)
         sustainable = args.rate
         if not sustainable:
@@ -1242,7 +1259,7 @@ def main() -> None:
                 seconds,
                 title=f"Spike: {what}",
                 subtitle=(
-                    f"{setup.backend}, 1 worker, max in flight {args.max_in_flight}, "
+                    f"{setup.backend}, 1 worker, {admission}, "
                     f"{sustainable:,.0f}/s -> {sustainable * args.factor:,.0f}/s -> "
                     f"{sustainable:,.0f}/s, 2 cores shared with the load generator"
                 ),

@@ -207,6 +207,7 @@ def create_app(
     app.add_middleware(
         AdmissionControlMiddleware,
         max_in_flight=settings.max_in_flight,
+        wait=settings.admission_wait_seconds,
         max_lag=settings.max_loop_lag_seconds,
         retry_after=settings.retry_after_seconds,
         metrics=app.state.metrics,

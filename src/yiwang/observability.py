@@ -82,6 +82,11 @@ class Metrics:
         self.in_flight = Gauge(
             "yiwang_http_in_flight", "Requests being worked on now.", registry=self.registry
         )
+        self.admission_bound = Gauge(
+            "yiwang_http_admission_bound",
+            "Requests admission control lets be in flight now (the pace's, while full).",
+            registry=self.registry,
+        )
         self.rejected = Counter(
             "yiwang_http_rejected_total",
             "Requests refused by admission control (503 + Retry-After).",

@@ -99,3 +99,117 @@ async def test_while_the_event_loop_lags_new_requests_are_refused(
             await hogging
             await asyncio.sleep(0.1)
             assert (await c.get("/api/v1/services")).status_code == 200
+
+
+class _Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_once_full_the_bound_is_what_the_pace_finishes_within_the_wait() -> None:
+    """Until the process is full the bound is the count (64), whatever the pace: requests
+    waiting on something outside are all admitted. Once a request finds it full, the bound is
+    what the process finishes in 0.1 s at its best pace of the last five seconds (200/s: 20),
+    never under a quarter of the count (16); a second after the last refusal, the count
+    again. Past the bound each request is refused
+    at once with 503 and Retry-After."""
+    from yiwang.api.admission import AdmissionControlMiddleware
+
+    release = asyncio.Event()
+
+    async def app(scope: dict, receive: object, send: object) -> None:  # type: ignore[type-arg]
+        if scope["path"] == "/outside":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b"ok"})  # type: ignore[operator]
+
+    clock = _Clock()
+    admission = AdmissionControlMiddleware(app, max_in_flight=64, wait=0.1, clock=clock)
+    transport = httpx.ASGITransport(app=admission)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+
+        async def admitted_at_once() -> int:
+            """Park requests until one is refused; how many were admitted."""
+            release.clear()
+            parked: list[asyncio.Task[httpx.Response]] = []
+            while True:
+                task = asyncio.create_task(client.get("/outside"))
+                for _ in range(1000):  # until it is refused, or waits in the app
+                    await asyncio.sleep(0)
+                    if task.done() or admission.in_flight > len(parked):
+                        break
+                assert task.done() or admission.in_flight == len(parked) + 1
+                if task.done():
+                    refused = task.result()
+                    assert refused.status_code == 503
+                    assert refused.headers["Retry-After"] == "1"
+                    break
+                parked.append(task)
+                assert len(parked) <= 64, "admitted past max_in_flight"
+            release.set()
+            for answer in await asyncio.gather(*parked):
+                assert answer.status_code == 200
+            return len(parked)
+
+        async def keep_pace(per_second: int, seconds: float) -> None:
+            """Finish quick requests at this pace, after 5 s that forget what came before."""
+            clock.now += 5.0
+            for _ in range(int(per_second * seconds)):
+                clock.now += 1 / per_second
+                assert (await client.get("/quick")).status_code == 200
+
+        assert await admitted_at_once() == 64  # at rest, and now full
+        assert await admitted_at_once() == 16  # full, and no pace yet: a quarter
+        await keep_pace(200, 1.5)  # more than a second without a refusal: not full
+        assert await admitted_at_once() == 64
+        # 200/s x 0.1 s = 20, give or take the request the quarter-second buckets cut in two.
+        assert 19 <= await admitted_at_once() <= 21
+        await keep_pace(1000, 1.5)
+        assert await admitted_at_once() == 64
+        assert await admitted_at_once() == 64  # 1,000/s x 0.1 s = 100: the count
+        clock.now += 1.5  # a second without a refusal
+        assert await admitted_at_once() == 64
+
+
+def test_the_pace_is_the_best_second_of_the_last_five() -> None:
+    """Held up for 0.6 s after a second at 200/s, the pace is still 200/s (a bound that followed
+    the last second would shrink just as the held-up requests arrive); a faster second counts
+    once it is whole, and three seconds on; past five seconds, it is forgotten."""
+    from yiwang.api.admission import Pace
+
+    pace, now = Pace(), 1000.0
+    for _ in range(300):  # 1.5 s at 200/s
+        now += 1 / 200
+        pace.finished(now)
+    assert 199 <= pace.per_second(now) <= 201
+    now += 0.6  # nothing finishes
+    assert 199 <= pace.per_second(now) <= 201
+    now = 1002.25  # a second at 500/s, from a quarter second's start
+    for _ in range(500):
+        now += 1 / 500
+        pace.finished(now)
+    now += 0.25  # the last quarter second is whole
+    assert 498 <= pace.per_second(now) <= 501
+    now += 3.0  # still within the five seconds
+    assert 498 <= pace.per_second(now) <= 501
+    now += 2.5
+    assert pace.per_second(now) == 0
+
+
+async def test_the_bound_in_force_is_exported(settings: Settings, engine: AsyncEngine) -> None:
+    """Operators see the bound admission control applies now: at rest, the count."""
+    from yiwang.main import create_app
+
+    settings = settings.model_copy(update={"max_in_flight": 40})
+    application = create_app(settings, configure_logs=False)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application, client=("203.0.113.7", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            assert (await c.get("/api/v1/services")).status_code == 200
+            metrics = (await c.get("/metrics")).text
+    assert "yiwang_http_admission_bound 40.0" in metrics

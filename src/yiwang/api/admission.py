@@ -4,6 +4,16 @@ Past the bound a request is answered at once with ``503`` and ``Retry-After`` in
 in a queue that grows until memory or the database's connections run out. Health checks, metrics
 and static files are never turned away: they are cheap and they are how operators see a surge.
 
+A count is not a time, though: 64 in flight are a fifth of a second for a process that finishes
+300 submissions a second and a second at 60. So once the process is full (a request finds the
+bound reached), the bound becomes what it finishes in ``wait`` seconds at the best pace it kept
+over a second of the last five (Little's law), never under a quarter of ``max_in_flight``; a
+second after the last refusal it is ``max_in_flight`` again. Until it is full the bound is the
+count: a crowd arriving at rest, or requests waiting on a department's slow system, are admitted
+as before. The best second, not the last: while a pass of background work holds the writer up,
+the process finishes fewer, and a bound that followed the last second would shrink just as the
+requests it held up arrive.
+
 Requests that never wait (a cached service guide) are each finished before the next is read,
 so few are ever in flight however many arrive: the queue then forms in front of the
 application, in the sockets, where no bound sees it. The loop's lag — how late a timer set for
@@ -15,6 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -49,32 +62,99 @@ class LoopLag:
             self.seconds, previous = min(late, previous), late
 
 
+class Pace:
+    """The most requests the process has finished in a second of the last ``horizon`` seconds
+    (seconds starting on a bucket's boundary; buckets of ``window / per_window`` seconds, whole
+    ones only)."""
+
+    def __init__(self, window: float = 1.0, per_window: int = 4, horizon: float = 5.0) -> None:
+        self.window, self.per_window = window, per_window
+        self.width = window / per_window
+        self.kept = round(horizon / self.width)  # whole buckets remembered
+        if self.kept < per_window:
+            raise ValueError("the horizon must hold a whole window")
+        self._counts = [0] * (self.kept + 1)  # and the one being filled
+        self._index = 0  # the bucket being filled, in widths since the clock's zero
+        self._best = 0.0
+
+    def _roll(self, now: float) -> int:
+        index = max(math.floor(now / self.width), self._index)  # a clock never goes back here
+        if index > self._index:
+            ring = len(self._counts)
+            for i in range(self._index + 1, min(index, self._index + ring) + 1):
+                self._counts[i % ring] = 0
+            self._index = index
+            whole = [self._counts[i % ring] for i in range(index - self.kept, index)]
+            self._best = (
+                max(
+                    sum(whole[i : i + self.per_window])
+                    for i in range(len(whole) - self.per_window + 1)
+                )
+                / self.window
+            )
+        return index
+
+    def finished(self, now: float) -> None:
+        """One request finished at ``now``."""
+        self._counts[self._roll(now) % len(self._counts)] += 1
+
+    def per_second(self, now: float) -> float:
+        """The best second's requests finished, of the last ``horizon`` seconds."""
+        self._roll(now)
+        return self._best
+
+
 class AdmissionControlMiddleware:
-    """Admit at most ``max_in_flight`` requests at a time, and none while the loop lags more than
-    ``max_lag`` seconds; refuse the excess fast."""
+    """Admit at most ``max_in_flight`` requests at a time; once that is reached, what the process
+    finishes within ``wait`` seconds at its best recent pace (at least a quarter of
+    ``max_in_flight``) until a second passes without a refusal (``wait`` 0: ``max_in_flight``
+    always); nothing while the loop lags more than ``max_lag`` seconds. Refuse the excess fast."""
+
+    FULL_FOR = 1.0  # seconds after the last refusal that the process still counts as full
 
     def __init__(
         self,
         app: ASGIApp,
         *,
         max_in_flight: int,
+        wait: float = 0.0,
         retry_after: int = 1,
         metrics: Any = None,
         max_lag: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
         self.max_in_flight = max_in_flight
+        self.floor = max(1, max_in_flight // 4)
+        self.wait = wait
         self.retry_after = retry_after
         self.metrics = metrics
         self.max_lag = max_lag
+        self.clock = clock
+        self.pace = Pace()
+        self.full_until = 0.0  # the clock's time until which the bound follows the pace
         self.lag = LoopLag()
         self.in_flight = 0
+        if metrics is not None:
+            metrics.admission_bound.set_function(self.bound)  # read when scraped
+
+    def bound(self) -> int:
+        """How many requests may be in flight now."""
+        if self.wait <= 0:
+            return self.max_in_flight
+        now = self.clock()
+        if now >= self.full_until:
+            return self.max_in_flight
+        allowed = int(self.pace.per_second(now) * self.wait)
+        return min(self.max_in_flight, max(self.floor, allowed))
 
     def overloaded(self) -> bool:
         """Whether a new request would have to wait: the bound is reached, or the loop lags."""
-        return self.in_flight >= self.max_in_flight or (
-            self.max_lag > 0 and self.lag.seconds > self.max_lag
-        )
+        if self.in_flight >= self.bound():
+            if self.wait > 0:
+                self.full_until = self.clock() + self.FULL_FOR
+            return True
+        return self.max_lag > 0 and self.lag.seconds > self.max_lag
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT):
@@ -93,6 +173,7 @@ class AdmissionControlMiddleware:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+            self.pace.finished(self.clock())
             if self.metrics is not None:
                 self.metrics.in_flight.set(self.in_flight)
 
