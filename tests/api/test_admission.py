@@ -115,8 +115,8 @@ async def test_once_full_the_bound_is_what_the_pace_finishes_within_the_wait() -
     """Until the process is full the bound is the count (64), whatever the pace: requests
     waiting on something outside are all admitted. Once a request finds it full, the bound is
     what the process finishes in 0.1 s at its best pace of the last five seconds (200/s: 20),
-    never under a quarter of the count (16); a second after the last refusal, the count
-    again. Past the bound each request is refused
+    never under a quarter of the count (16); a second after the last refusal at the bound,
+    the count again. Past the bound each request is refused
     at once with 503 and Retry-After."""
     from yiwang.api.admission import AdmissionControlMiddleware
 
@@ -169,11 +169,18 @@ async def test_once_full_the_bound_is_what_the_pace_finishes_within_the_wait() -
         assert await admitted_at_once() == 64
         # 200/s x 0.1 s = 20, give or take the request the quarter-second buckets cut in two.
         assert 19 <= await admitted_at_once() <= 21
+        # Full for a second after each refusal at the bound (the parked requests that finished
+        # count in the pace too, so the bound is only known to be under the count).
+        clock.now += 0.9
+        assert admission.bound() < 64
+        assert await admitted_at_once() < 64  # refused again: full until a second from now
+        clock.now += 0.9
+        assert admission.bound() < 64
+        clock.now += 0.2
+        assert admission.bound() == 64
         await keep_pace(1000, 1.5)
         assert await admitted_at_once() == 64
         assert await admitted_at_once() == 64  # 1,000/s x 0.1 s = 100: the count
-        clock.now += 1.5  # a second without a refusal
-        assert await admitted_at_once() == 64
 
 
 def test_the_pace_is_the_best_second_of_the_last_five() -> None:
@@ -213,3 +220,16 @@ async def test_the_bound_in_force_is_exported(settings: Settings, engine: AsyncE
             assert (await c.get("/api/v1/services")).status_code == 200
             metrics = (await c.get("/metrics")).text
     assert "yiwang_http_admission_bound 40.0" in metrics
+
+
+def test_admission_settings_are_checked() -> None:
+    """A wait that is not a number of seconds, or a bound under one, is refused at start-up
+    instead of failing every request."""
+    import pydantic
+
+    for bad in ({"admission_wait_seconds": float("nan")}, {"admission_wait_seconds": -1.0}):
+        with pytest.raises(pydantic.ValidationError):
+            Settings(**bad)
+    with pytest.raises(pydantic.ValidationError):
+        Settings(max_in_flight=0)
+    assert Settings(admission_wait_seconds=0).admission_wait_seconds == 0

@@ -8,11 +8,11 @@ A count is not a time, though: 64 in flight are a fifth of a second for a proces
 300 submissions a second and a second at 60. So once the process is full (a request finds the
 bound reached), the bound becomes what it finishes in ``wait`` seconds at the best pace it kept
 over a second of the last five (Little's law), never under a quarter of ``max_in_flight``; a
-second after the last refusal it is ``max_in_flight`` again. Until it is full the bound is the
-count: a crowd arriving at rest, or requests waiting on a department's slow system, are admitted
-as before. The best second, not the last: while a pass of background work holds the writer up,
-the process finishes fewer, and a bound that followed the last second would shrink just as the
-requests it held up arrive.
+second after the last refusal at the bound it is ``max_in_flight`` again. Until it is full the
+bound is the count: a crowd arriving at rest, or requests waiting on a department's slow
+system, are admitted as before. The best second, not the last: while a pass of background work
+holds the writer up, the process finishes fewer, and a bound that followed the last second
+would shrink just as the requests it held up arrive.
 
 Requests that never wait (a cached service guide) are each finished before the next is read,
 so few are ever in flight however many arrive: the queue then forms in front of the
@@ -107,10 +107,11 @@ class Pace:
 class AdmissionControlMiddleware:
     """Admit at most ``max_in_flight`` requests at a time; once that is reached, what the process
     finishes within ``wait`` seconds at its best recent pace (at least a quarter of
-    ``max_in_flight``) until a second passes without a refusal (``wait`` 0: ``max_in_flight``
-    always); nothing while the loop lags more than ``max_lag`` seconds. Refuse the excess fast."""
+    ``max_in_flight``) until a second passes without a refusal at the bound (``wait`` 0:
+    ``max_in_flight`` always); nothing while the loop lags more than ``max_lag`` seconds.
+    Refuse the excess fast."""
 
-    FULL_FOR = 1.0  # seconds after the last refusal that the process still counts as full
+    FULL_FOR = 1.0  # seconds after the last refusal at the bound that the process is still full
 
     def __init__(
         self,
@@ -149,7 +150,8 @@ class AdmissionControlMiddleware:
         return min(self.max_in_flight, max(self.floor, allowed))
 
     def overloaded(self) -> bool:
-        """Whether a new request would have to wait: the bound is reached, or the loop lags."""
+        """Whether a new request would have to wait: the bound is reached (which makes the
+        process full for ``FULL_FOR`` more seconds), or the loop lags."""
         if self.in_flight >= self.bound():
             if self.wait > 0:
                 self.full_until = self.clock() + self.FULL_FOR
