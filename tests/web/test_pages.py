@@ -7,8 +7,6 @@ import re
 import httpx
 import pytest
 
-from tests.conftest import Another
-
 pytestmark = pytest.mark.anyio
 
 
@@ -160,37 +158,3 @@ async def test_signing_in_ends_the_browsers_old_session_and_renews_the_csrf_toke
     client.cookies.set("yiwang_session", planted, domain=domain)
     response = await client.get("/me")
     assert response.status_code == 303
-
-
-async def _signed_in_browser(browser: httpx.AsyncClient, username: str) -> None:
-    page = await browser.get("/login")
-    signed = await browser.post(
-        "/login",
-        data={
-            "username": username,
-            "password": "yiwang-demo",
-            "csrf_token": csrf_from(page.text),
-            "next": "/",
-        },
-    )
-    assert signed.status_code == 303
-
-
-async def test_an_application_page_is_its_applicants_alone(
-    client: httpx.AsyncClient, another: Another
-) -> None:
-    from tests.applications.helpers import submit_bundle
-    from tests.conftest import sign_in
-
-    token = await sign_in(client, "citizen1")
-    created = (await submit_bundle(client, token, "open-restaurant")).json()
-    await _signed_in_browser(client, "citizen1")
-    own = await client.get(f"/applications/{created['id']}")
-    assert own.status_code == 200
-    assert created["tracking_no"] in own.text
-    async with another() as stranger:
-        await _signed_in_browser(stranger, "citizen2")
-        refused = await stranger.get(f"/applications/{created['id']}")
-        assert refused.status_code == 404
-        assert created["tracking_no"] not in refused.text
-        assert (await stranger.get("/applications/no-such-id")).status_code == 404

@@ -364,13 +364,19 @@ async def test_another_persons_application_is_not_found(
 ) -> None:
     await web_sign_in(client, "citizen1")
     _, location = await apply_on_pages(client)
-    assert (await client.get(location)).status_code == 200
+    own = await client.get(location)
+    assert own.status_code == 200
+    mine = await client.get("/api/v1/applications", headers=await sign_in(client, "citizen1"))
+    (tracking_no,) = [a["tracking_no"] for a in mine.json() if location.endswith(a["id"])]
+    assert tracking_no in own.text
     async with another() as other:
         await web_sign_in(other, "citizen2")
         page = await other.get(location)
         assert page.status_code == 404
         assert "没有找到" in page.text
         assert "330523" not in page.text
+        assert tracking_no not in page.text
+        assert (await other.get("/applications/no-such-id")).status_code == 404
         token = csrf_from((await other.get("/applications")).text)
         withdraw = await other.post(f"{location}/withdraw", data={"csrf_token": token})
         assert withdraw.status_code == 404
