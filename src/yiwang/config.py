@@ -59,9 +59,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 4_194_304  # room for a 12345 ticket's three photos
     # Admission control: requests one process works on at once; past it, 503 + Retry-After.
     max_in_flight: int = Field(default=64, ge=1)
-    # Once that is reached, and until a second passes without a refusal at it: what the process
-    # finishes in this many seconds at its best pace of the last five (at least a quarter of
-    # max_in_flight; 0: max_in_flight always). See api/admission.py.
+    # Once that is reached, and while each half-second refuses a tenth of its arrivals: what
+    # the process finishes in this many seconds at its best pace of the last five (at least a
+    # quarter of max_in_flight; 0: max_in_flight always). See api/admission.py.
     admission_wait_seconds: float = Field(default=0.08, ge=0, allow_inf_nan=False)
     # …and none while the event loop runs timers this late, twice running (seconds; 0: off).
     # Off by default: a busy but healthy loop (a test run on a loaded machine) crossed 50 ms

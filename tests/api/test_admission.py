@@ -59,9 +59,15 @@ async def test_the_excess_is_refused_fast_and_admitted_work_completes(
     assert refused.json()["error"]["code"] == "overloaded"
     assert "try again" in refused.json()["error"]["message"]
     assert took < 1.0  # refused, not queued behind the registration's 2 s
+    # Each refusal in its reader's language (each language's answer is made once).
+    for accept, expected in (("", "请 1 秒后重试"), ("fr, en;q=0.8", "try again in 1 seconds")):
+        again = await busy_client.get("/api/v1/services", headers={"Accept-Language": accept})
+        assert again.status_code == 503
+        assert expected in again.json()["error"]["message"]
+        assert int(again.headers["Content-Length"]) == len(again.content)
     assert (await busy_client.get("/healthz")).status_code == 200
     metrics = (await busy_client.get("/metrics")).text
-    assert "yiwang_http_rejected_total 1.0" in metrics
+    assert "yiwang_http_rejected_total 3.0" in metrics
     registered = await registration
     assert registered.status_code == 201, registered.text
     assert (await busy_client.get("/api/v1/services")).status_code == 200
@@ -115,9 +121,9 @@ async def test_once_full_the_bound_is_what_the_pace_finishes_within_the_wait() -
     """Until the process is full the bound is the count (64), whatever the pace: requests
     waiting on something outside are all admitted. Once a request finds it full, the bound is
     what the process finishes in 0.1 s at its best pace of the last five seconds (200/s: 20),
-    never under a quarter of the count (16); a second after the last refusal at the bound,
-    the count again. Past the bound each request is refused
-    at once with 503 and Retry-After."""
+    never under a quarter of the count (16), half a second at a time while each half-second
+    refuses a tenth or more of what arrives in it (a surge); then the count again. Past the
+    bound each request is refused at once with 503 and Retry-After."""
     from yiwang.api.admission import AdmissionControlMiddleware
 
     release = asyncio.Event()
@@ -156,6 +162,21 @@ async def test_once_full_the_bound_is_what_the_pace_finishes_within_the_wait() -
                 assert answer.status_code == 200
             return len(parked)
 
+        async def fill(parked: list[asyncio.Task[httpx.Response]]) -> None:
+            """Admit requests that wait outside until as many are in flight as the bound."""
+            while admission.in_flight < admission.bound():
+                parked.append(asyncio.create_task(client.get("/outside")))
+                for _ in range(1000):
+                    await asyncio.sleep(0)
+                    if admission.in_flight == len(parked):
+                        break
+                assert admission.in_flight == len(parked), "refused under the bound"
+
+        async def free(parked: list[asyncio.Task[httpx.Response]]) -> None:
+            release.set()
+            for answer in await asyncio.gather(*parked):
+                assert answer.status_code == 200
+
         async def keep_pace(per_second: int, seconds: float) -> None:
             """Finish quick requests at this pace, after 5 s that forget what came before."""
             clock.now += 5.0
@@ -169,15 +190,42 @@ async def test_once_full_the_bound_is_what_the_pace_finishes_within_the_wait() -
         assert await admitted_at_once() == 64
         # 200/s x 0.1 s = 20, give or take the request the quarter-second buckets cut in two.
         assert 19 <= await admitted_at_once() <= 21
-        # Full for a second after each refusal at the bound (the parked requests that finished
-        # count in the pace too, so the bound is only known to be under the count).
-        clock.now += 0.9
+        # A surge: with the bound's worth waiting, everything else is refused for 1.5 s.
+        start = clock.now  # full since the refusal just now
+        release.clear()
+        parked: list[asyncio.Task[httpx.Response]] = []
+        for quarter in range(1, 7):
+            clock.now = start + 0.25 * quarter
+            await fill(parked)  # (the pace, and so the bound, moves as the quarters end)
+            for _ in range(10):
+                assert (await client.get("/quick")).status_code == 503
+            assert admission.bound() < 64, "a surge keeps the process full"
+        await free(parked)
+        # The surge is over. Its last half-second keeps the process full for one more, in
+        # which the load it carries (40 admitted) has a burst that finds the tighter bound
+        # (3 refused, fewer than a tenth of the half-second's arrivals).
+        for i in range(40):
+            clock.now = start + 2.0 + 0.01 * i
+            assert (await client.get("/quick")).status_code == 200
+        release.clear()
+        parked = []
+        await fill(parked)
+        for _ in range(3):
+            assert (await client.get("/quick")).status_code == 503
+        await free(parked)
         assert admission.bound() < 64
-        assert await admitted_at_once() < 64  # refused again: full until a second from now
-        clock.now += 0.9
-        assert admission.bound() < 64
-        clock.now += 0.2
-        assert admission.bound() == 64
+        clock.now = start + 2.5
+        assert await admitted_at_once() == 64  # not a surge: the count, and now full again
+        # A half-second that refuses a tenth or more of its arrivals keeps it full.
+        start = clock.now
+        release.clear()
+        parked = []
+        await fill(parked)
+        for _ in range(10):
+            assert (await client.get("/quick")).status_code == 503
+        await free(parked)
+        clock.now = start + 0.6
+        assert await admitted_at_once() < 64
         await keep_pace(1000, 1.5)
         assert await admitted_at_once() == 64
         assert await admitted_at_once() == 64  # 1,000/s x 0.1 s = 100: the count

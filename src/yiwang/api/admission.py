@@ -7,12 +7,15 @@ and static files are never turned away: they are cheap and they are how operator
 A count is not a time, though: 64 in flight are a fifth of a second for a process that finishes
 300 submissions a second and a second at 60. So once the process is full (a request finds the
 bound reached), the bound becomes what it finishes in ``wait`` seconds at the best pace it kept
-over a second of the last five (Little's law), never under a quarter of ``max_in_flight``; a
-second after the last refusal at the bound it is ``max_in_flight`` again. Until it is full the
-bound is the count: a crowd arriving at rest, or requests waiting on a department's slow
-system, are admitted as before. The best second, not the last: while a pass of background work
-holds the writer up, the process finishes fewer, and a bound that followed the last second
-would shrink just as the requests it held up arrive.
+over a second of the last five (Little's law), never under a quarter of ``max_in_flight``. It
+stays full half a second at a time, for as long as each half-second refuses at least a tenth of
+what arrives in it: a surge. Once the surge is over the tighter bound would go on turning away
+the bursts of a load the process carries well (a pass of background work holding its writer up
+for 50 ms is 20 more in flight at 400/s), a few in a hundred, so it is ``max_in_flight`` again.
+Until it is full the bound is the count: a crowd arriving at rest, or requests waiting on a
+department's slow system, are admitted as before. The best second, not the last: while a pass
+of background work holds the writer up, the process finishes fewer, and a bound that followed
+the last second would shrink just as the requests it held up arrive.
 
 Requests that never wait (a cached service guide) are each finished before the next is read,
 so few are ever in flight however many arrive: the queue then forms in front of the
@@ -32,7 +35,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from yiwang.kit.i18n import negotiate, t
+from yiwang.kit.i18n import LANGS, Lang, negotiate, t
 
 EXEMPT = ("/healthz", "/readyz", "/metrics", "/static/")
 
@@ -107,11 +110,15 @@ class Pace:
 class AdmissionControlMiddleware:
     """Admit at most ``max_in_flight`` requests at a time; once that is reached, what the process
     finishes within ``wait`` seconds at its best recent pace (at least a quarter of
-    ``max_in_flight``) until a second passes without a refusal at the bound (``wait`` 0:
-    ``max_in_flight`` always); nothing while the loop lags more than ``max_lag`` seconds.
-    Refuse the excess fast."""
+    ``max_in_flight``), for as long as the process stays full (``wait`` 0: ``max_in_flight``
+    always); nothing while the loop lags more than ``max_lag`` seconds. Refuse the excess fast.
 
-    FULL_FOR = 1.0  # seconds after the last refusal at the bound that the process is still full
+    Full lasts a ``PERIOD`` at a time, and another as long as the one before refused at least
+    ``SURGE_SHARE`` of the requests that arrived in it: a surge keeps it full, while a load the
+    process can carry, whose bursts the tighter bound still turns some of away, does not."""
+
+    PERIOD = 0.5  # seconds the process stays full, and then again while the surge lasts
+    SURGE_SHARE = 0.1  # the share of a period's arrivals refused that means it is still a surge
 
     def __init__(
         self,
@@ -133,28 +140,39 @@ class AdmissionControlMiddleware:
         self.max_lag = max_lag
         self.clock = clock
         self.pace = Pace()
-        self.full_until = 0.0  # the clock's time until which the bound follows the pace
+        self.full_until = 0.0  # the end of the period in which the bound follows the pace
+        self.arrived = self.refused = 0  # in the period
         self.lag = LoopLag()
         self.in_flight = 0
+        self._refusals = {lang: self._refusal(lang) for lang in LANGS}
+        self._languages: dict[bytes, Lang] = {}
         if metrics is not None:
             metrics.admission_bound.set_function(self.bound)  # read when scraped
 
     def bound(self) -> int:
         """How many requests may be in flight now."""
-        if self.wait <= 0:
-            return self.max_in_flight
-        now = self.clock()
-        if now >= self.full_until:
+        return self._bound(self.clock())
+
+    def _bound(self, now: float) -> int:
+        while self.full_until and now >= self.full_until:  # a period is over: still a surge?
+            surge = self.refused and self.refused >= self.SURGE_SHARE * self.arrived
+            self.full_until = self.full_until + self.PERIOD if surge else 0.0
+            self.arrived = self.refused = 0
+        if self.wait <= 0 or not self.full_until:
             return self.max_in_flight
         allowed = int(self.pace.per_second(now) * self.wait)
         return min(self.max_in_flight, max(self.floor, allowed))
 
     def overloaded(self) -> bool:
-        """Whether a new request would have to wait: the bound is reached (which makes the
-        process full for ``FULL_FOR`` more seconds), or the loop lags."""
-        if self.in_flight >= self.bound():
-            if self.wait > 0:
-                self.full_until = self.clock() + self.FULL_FOR
+        """Whether a new request would have to wait: the bound is reached (at the count, that
+        makes the process full), or the loop lags."""
+        now = self.clock()
+        bound = self._bound(now)
+        self.arrived += 1
+        if self.in_flight >= bound:
+            self.refused += 1
+            if self.wait > 0 and not self.full_until:
+                self.full_until, self.arrived, self.refused = now + self.PERIOD, 1, 1
             return True
         return self.max_lag > 0 and self.lag.seconds > self.max_lag
 
@@ -179,9 +197,7 @@ class AdmissionControlMiddleware:
             if self.metrics is not None:
                 self.metrics.in_flight.set(self.in_flight)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        headers = dict(scope.get("headers") or [])
-        lang = negotiate(accept_language=headers.get(b"accept-language", b"").decode("latin-1"))
+    def _refusal(self, lang: Lang) -> tuple[list[tuple[bytes, bytes]], bytes]:
         body = json.dumps(
             {
                 "error": {
@@ -192,15 +208,27 @@ class AdmissionControlMiddleware:
             },
             ensure_ascii=False,
         ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 503,
-                "headers": [
-                    (b"content-type", b"application/json; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(self.retry_after).encode()),
-                ],
-            }
-        )
+        headers = [
+            (b"content-type", b"application/json; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(self.retry_after).encode()),
+        ]
+        return headers, body
+
+    def _language(self, scope: Scope) -> Lang:
+        """The refusal's language, from Accept-Language; the few distinct headers a surge's
+        clients send are each negotiated once."""
+        accept = next((v for k, v in scope.get("headers") or () if k == b"accept-language"), b"")
+        lang = self._languages.get(accept)
+        if lang is None:
+            if len(self._languages) >= 256:
+                self._languages.clear()
+            lang = self._languages[accept] = negotiate(accept_language=accept.decode("latin-1"))
+        return lang
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        """503 with Retry-After, in the client's language: each language's answer is made
+        once, so a surge's excess costs what the server needs to parse and answer it."""
+        headers, body = self._refusals[self._language(scope)]
+        await send({"type": "http.response.start", "status": 503, "headers": list(headers)})
         await send({"type": "http.response.body", "body": body})
