@@ -60,14 +60,19 @@ async def test_the_excess_is_refused_fast_and_admitted_work_completes(
     assert "try again" in refused.json()["error"]["message"]
     assert took < 1.0  # refused, not queued behind the registration's 2 s
     # Each refusal in its reader's language (each language's answer is made once).
-    for accept, expected in (("", "请 1 秒后重试"), ("fr, en;q=0.8", "try again in 1 seconds")):
-        again = await busy_client.get("/api/v1/services", headers={"Accept-Language": accept})
+    for accept, expected in (
+        ("", "请 1 秒后重试"),
+        ("fr, en;q=0.8", "try again in 1 seconds"),
+        ([("Accept-Language", "fr"), ("Accept-Language", "en")], "try again"),  # two lines
+    ):
+        headers = accept if isinstance(accept, list) else {"Accept-Language": accept}
+        again = await busy_client.get("/api/v1/services", headers=headers)
         assert again.status_code == 503
         assert expected in again.json()["error"]["message"]
         assert int(again.headers["Content-Length"]) == len(again.content)
     assert (await busy_client.get("/healthz")).status_code == 200
     metrics = (await busy_client.get("/metrics")).text
-    assert "yiwang_http_rejected_total 3.0" in metrics
+    assert "yiwang_http_rejected_total 4.0" in metrics
     registered = await registration
     assert registered.status_code == 201, registered.text
     assert (await busy_client.get("/api/v1/services")).status_code == 200
@@ -186,7 +191,7 @@ async def test_once_full_the_bound_is_what_the_pace_finishes_within_the_wait() -
 
         assert await admitted_at_once() == 64  # at rest, and now full
         assert await admitted_at_once() == 16  # full, and no pace yet: a quarter
-        await keep_pace(200, 1.5)  # more than a second without a refusal: not full
+        await keep_pace(200, 1.5)  # the half-second after is not a surge: not full
         assert await admitted_at_once() == 64
         # 200/s x 0.1 s = 20, give or take the request the quarter-second buckets cut in two.
         assert 19 <= await admitted_at_once() <= 21
@@ -226,6 +231,15 @@ async def test_once_full_the_bound_is_what_the_pace_finishes_within_the_wait() -
         await free(parked)
         clock.now = start + 0.6
         assert await admitted_at_once() < 64
+        # A last half-second of surge, then nothing for two seconds: the surge is over.
+        release.clear()
+        parked = []
+        await fill(parked)
+        for _ in range(10):
+            assert (await client.get("/quick")).status_code == 503
+        await free(parked)
+        clock.now += 2.0
+        assert admission.bound() == 64
         await keep_pace(1000, 1.5)
         assert await admitted_at_once() == 64
         assert await admitted_at_once() == 64  # 1,000/s x 0.1 s = 100: the count

@@ -35,7 +35,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from yiwang.kit.i18n import LANGS, Lang, negotiate, t
+from yiwang.kit.i18n import LANGS, Lang, accept_language, negotiate, t
 
 EXEMPT = ("/healthz", "/readyz", "/metrics", "/static/")
 
@@ -145,7 +145,7 @@ class AdmissionControlMiddleware:
         self.lag = LoopLag()
         self.in_flight = 0
         self._refusals = {lang: self._refusal(lang) for lang in LANGS}
-        self._languages: dict[bytes, Lang] = {}
+        self._languages: dict[str, Lang] = {}
         if metrics is not None:
             metrics.admission_bound.set_function(self.bound)  # read when scraped
 
@@ -174,7 +174,10 @@ class AdmissionControlMiddleware:
             if self.wait > 0 and not self.full_until:
                 self.full_until, self.arrived, self.refused = now + self.PERIOD, 1, 1
             return True
-        return self.max_lag > 0 and self.lag.seconds > self.max_lag
+        if self.max_lag > 0 and self.lag.seconds > self.max_lag:
+            self.refused += 1  # refused too: while full, part of the surge's share
+            return True
+        return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT):
@@ -216,14 +219,16 @@ class AdmissionControlMiddleware:
         return headers, body
 
     def _language(self, scope: Scope) -> Lang:
-        """The refusal's language, from Accept-Language; the few distinct headers a surge's
-        clients send are each negotiated once."""
-        accept = next((v for k, v in scope.get("headers") or () if k == b"accept-language"), b"")
+        """The refusal's language, from Accept-Language; the few distinct short ones a surge's
+        clients send are each negotiated once (a long one is not kept)."""
+        accept = accept_language(scope.get("headers") or ())
         lang = self._languages.get(accept)
         if lang is None:
-            if len(self._languages) >= 256:
-                self._languages.clear()
-            lang = self._languages[accept] = negotiate(accept_language=accept.decode("latin-1"))
+            lang = negotiate(accept_language=accept)
+            if len(accept) <= 100:
+                if len(self._languages) >= 256:
+                    self._languages.clear()
+                self._languages[accept] = lang
         return lang
 
     async def _refuse(self, scope: Scope, send: Send) -> None:

@@ -7,7 +7,7 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from yiwang.kit.i18n import negotiate, t
+from yiwang.kit.i18n import accept_language, negotiate, t
 
 _CONTROL = re.compile(rb"%(?:0[0-9a-f]|1[0-9a-f]|7f)|[\x00-\x1f\x7f]", re.IGNORECASE)
 
@@ -65,8 +65,7 @@ class RequestGuardMiddleware:
     async def _refuse(
         self, scope: Scope, send: Send, *, status: int = 413, code: str = "body_too_large"
     ) -> None:
-        headers = dict(scope.get("headers") or [])
-        lang = negotiate(accept_language=headers.get(b"accept-language", b"").decode("latin-1"))
+        lang = negotiate(accept_language=accept_language(scope.get("headers") or ()))
         body = json.dumps(
             {
                 "error": {

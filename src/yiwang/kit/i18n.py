@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Literal
 
 from yiwang.kit.messages import MESSAGES
@@ -45,6 +46,11 @@ def negotiate(*, explicit: str | None = None, accept_language: str | None = None
         if weight > 0:
             ranked.append((-weight, index, lang))
     return sorted(ranked)[0][2] if ranked else DEFAULT_LANG
+
+
+def accept_language(headers: Iterable[tuple[bytes, bytes]]) -> str:
+    """An ASGI request's Accept-Language, its repeated lines joined into one list (RFC 9110)."""
+    return ", ".join(v.decode("latin-1") for k, v in headers if k == b"accept-language")
 
 
 def t(key: str, lang: Lang = DEFAULT_LANG, **params: object) -> str:
