@@ -182,6 +182,15 @@ async def test_once_full_the_bound_is_what_the_pace_finishes_within_the_wait() -
             for answer in await asyncio.gather(*parked):
                 assert answer.status_code == 200
 
+        async def refused_beside_the_bound(count: int) -> None:
+            """With the bound's worth in flight, ``count`` more are refused; then all finish."""
+            release.clear()
+            parked: list[asyncio.Task[httpx.Response]] = []
+            await fill(parked)
+            for _ in range(count):
+                assert (await client.get("/quick")).status_code == 503
+            await free(parked)
+
         async def keep_pace(per_second: int, seconds: float) -> None:
             """Finish quick requests at this pace, after 5 s that forget what came before."""
             clock.now += 5.0
@@ -212,32 +221,17 @@ async def test_once_full_the_bound_is_what_the_pace_finishes_within_the_wait() -
         for i in range(40):
             clock.now = start + 2.0 + 0.01 * i
             assert (await client.get("/quick")).status_code == 200
-        release.clear()
-        parked = []
-        await fill(parked)
-        for _ in range(3):
-            assert (await client.get("/quick")).status_code == 503
-        await free(parked)
+        await refused_beside_the_bound(3)
         assert admission.bound() < 64
         clock.now = start + 2.5
         assert await admitted_at_once() == 64  # not a surge: the count, and now full again
         # A half-second that refuses a tenth or more of its arrivals keeps it full.
         start = clock.now
-        release.clear()
-        parked = []
-        await fill(parked)
-        for _ in range(10):
-            assert (await client.get("/quick")).status_code == 503
-        await free(parked)
+        await refused_beside_the_bound(10)
         clock.now = start + 0.6
         assert await admitted_at_once() < 64
         # A last half-second of surge, then nothing for two seconds: the surge is over.
-        release.clear()
-        parked = []
-        await fill(parked)
-        for _ in range(10):
-            assert (await client.get("/quick")).status_code == 503
-        await free(parked)
+        await refused_beside_the_bound(10)
         clock.now += 2.0
         assert admission.bound() == 64
         await keep_pace(1000, 1.5)
