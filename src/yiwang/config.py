@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 4_194_304  # room for a 12345 ticket's three photos
     # Admission control: requests one process works on at once; past it, 503 + Retry-After.
     max_in_flight: int = Field(default=64, ge=1)
-    # Once that is reached, and while each half-second refuses a tenth of its arrivals: what
+    # Once reached, and while each half-second refuses a tenth or more of its arrivals: what
     # the process finishes in this many seconds at its best pace of the last five (at least a
     # quarter of max_in_flight; 0: max_in_flight always). See api/admission.py.
     admission_wait_seconds: float = Field(default=0.08, ge=0, allow_inf_nan=False)
