@@ -27,7 +27,6 @@ requests are refused too, which costs far less than answering them.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import time
 from collections.abc import Callable
@@ -35,7 +34,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from yiwang.kit.i18n import LANGS, Lang, accept_language, negotiate, t
+from yiwang.api.middleware import error_answer
+from yiwang.errors import Unavailable
+from yiwang.kit.i18n import LANGS, Lang, accept_language, negotiate
 
 EXEMPT = ("/healthz", "/readyz", "/metrics", "/static/")
 
@@ -201,22 +202,12 @@ class AdmissionControlMiddleware:
                 self.metrics.in_flight.set(self.in_flight)
 
     def _refusal(self, lang: Lang) -> tuple[list[tuple[bytes, bytes]], bytes]:
-        body = json.dumps(
-            {
-                "error": {
-                    "code": "overloaded",
-                    "message": t("overloaded", lang, seconds=self.retry_after),
-                    "details": [],
-                }
-            },
-            ensure_ascii=False,
-        ).encode()
-        headers = [
-            (b"content-type", b"application/json; charset=utf-8"),
-            (b"content-length", str(len(body)).encode()),
-            (b"retry-after", str(self.retry_after).encode()),
-        ]
-        return headers, body
+        error = Unavailable(
+            "overloaded",
+            params={"seconds": self.retry_after},
+            headers={"Retry-After": str(self.retry_after)},
+        )
+        return error_answer(error, lang)
 
     def _language(self, scope: Scope) -> Lang:
         """The refusal's language, from Accept-Language; the few distinct short ones a surge's

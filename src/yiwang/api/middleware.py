@@ -7,9 +7,22 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from yiwang.kit.i18n import accept_language, negotiate, t
+from yiwang.errors import YiwangError
+from yiwang.kit.i18n import Lang, accept_language, negotiate
 
 _CONTROL = re.compile(rb"%(?:0[0-9a-f]|1[0-9a-f]|7f)|[\x00-\x1f\x7f]", re.IGNORECASE)
+
+
+def error_answer(error: YiwangError, lang: Lang) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """An error's ASGI headers and JSON body (the public shape, ``YiwangError.to_dict``), for
+    middleware that answers before any route runs."""
+    body = json.dumps(error.to_dict(lang), ensure_ascii=False).encode()
+    headers = [
+        (b"content-type", b"application/json; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        *((name.lower().encode(), value.encode()) for name, value in error.headers.items()),
+    ]
+    return headers, body
 
 
 class RequestGuardMiddleware:
@@ -66,25 +79,9 @@ class RequestGuardMiddleware:
         self, scope: Scope, send: Send, *, status: int = 413, code: str = "body_too_large"
     ) -> None:
         lang = negotiate(accept_language=accept_language(scope.get("headers") or ()))
-        body = json.dumps(
-            {
-                "error": {
-                    "code": code,
-                    "message": t(code, lang, limit=self.max_bytes),
-                    "details": [],
-                }
-            },
-            ensure_ascii=False,
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
+        error = YiwangError(
+            code, status=status, params={"limit": self.max_bytes}, headers={"Connection": "close"}
         )
+        headers, body = error_answer(error, lang)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
