@@ -82,12 +82,14 @@ REJECT_LIMIT = 0.050  # a 503 must come back this fast
 # Status codes the generator records besides HTTP ones.
 ABANDONED = -1  # the client gave up (its timeout); the server may still have done the work
 FAILED = 0  # no answer: connection refused or reset
+SLEEP_AT_LEAST = 0.001  # seconds: the shortest wait the generator asks its event loop for
 
 # ---------------------------------------------------------------------------------------------
 # The load generator: its own process, asyncio streams and a hand-written HTTP/1.1 client.
 # httpx costs ~6 ms of CPU per request once hundreds are outstanding (its connection pool
-# scans its waiters on every request); this client costs ~60-90 us, so one core can offer
-# thousands of requests a second and the generator stays a small share of the machine.
+# scans its waiters on every request); this client costs ~60-160 us (the slower figure on a
+# slower machine, about half of it the kernel's work for the socket write), so one core can
+# offer thousands of requests a second and the generator stays a small share of the machine.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -198,7 +200,12 @@ async def _drive(cfg: dict[str, Any]) -> dict[str, Any]:
     while i < len(arrivals):
         now = time.perf_counter() - start
         if arrivals[i][0] > now:
-            await asyncio.sleep(arrivals[i][0] - now)
+            # uvloop's timers count whole milliseconds: a sleep under half of one returns at
+            # once, and at a spike's sub-millisecond gaps the generator spun a core waiting for
+            # its next arrival, taking it from the server it measures. Wait at least 1 ms and
+            # send what fell due meanwhile; each request's lag and latency still count from
+            # its scheduled time.
+            await asyncio.sleep(max(arrivals[i][0] - now, SLEEP_AT_LEAST))
             continue
         while i < len(arrivals) and arrivals[i][0] <= now:
             task = asyncio.create_task(one(i, *arrivals[i]))
