@@ -87,9 +87,9 @@ SLEEP_AT_LEAST = 0.001  # seconds: the shortest wait the generator asks its even
 # ---------------------------------------------------------------------------------------------
 # The load generator: its own process, asyncio streams and a hand-written HTTP/1.1 client.
 # httpx costs ~6 ms of CPU per request once hundreds are outstanding (its connection pool
-# scans its waiters on every request); this client costs ~60-160 us (the slower figure on a
-# slower machine, about half of it the kernel's work for the socket write), so one core can
-# offer thousands of requests a second and the generator stays a small share of the machine.
+# scans its waiters on every request); this client costs ~60-165 us (the slower figure on a
+# slower machine), so one core can offer thousands of requests a second and the generator
+# stays a small share of the machine.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -200,11 +200,11 @@ async def _drive(cfg: dict[str, Any]) -> dict[str, Any]:
     while i < len(arrivals):
         now = time.perf_counter() - start
         if arrivals[i][0] > now:
-            # uvloop's timers count whole milliseconds: a sleep under half of one returns at
-            # once, and at a spike's sub-millisecond gaps the generator spun a core waiting for
-            # its next arrival, taking it from the server it measures. Wait at least 1 ms and
-            # send what fell due meanwhile; each request's lag and latency still count from
-            # its scheduled time.
+            # uvloop rounds a timer to whole milliseconds: a sleep of half a millisecond or
+            # less returns at once, and at a spike's sub-millisecond gaps the generator spun a
+            # core waiting for its next arrival, taking it from the server it measures. Wait
+            # at least 1 ms and send what fell due meanwhile: the extra wait shows in each
+            # request's lag, and the checks' response times (rt) start at the actual send.
             await asyncio.sleep(max(arrivals[i][0] - now, SLEEP_AT_LEAST))
             continue
         while i < len(arrivals) and arrivals[i][0] <= now:
