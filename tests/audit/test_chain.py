@@ -228,3 +228,40 @@ async def test_a_long_backlog_is_sealed_in_chunks_into_one_unbroken_chain(engine
         ).all()
     assert [r.seq for r in sealed] == list(range(head + 1, head + 1 + backlog))
     assert [r.target_id for r in sealed] == [str(n) for n in range(backlog)]  # commit order
+
+
+async def test_sealers_passing_at_once_make_one_chain_with_every_row_sealed_once(engine) -> None:
+    # Instances' sealers can pass at the same moment. Each hashes outside the write lock, from
+    # the head it read; one that comes to store after another finds the head moved and starts
+    # again from it. Here three race: the commit's own background pass and two more.
+    import asyncio
+
+    await audit.drain(engine)
+    await audit.seal(engine)
+    async with engine.connect() as conn:
+        head = (await conn.execute(sa.select(sa.func.max(audit_events.c.seq)))).scalar() or 0
+    backlog = 2 * audit.SEAL_BATCH + audit.SEAL_CHUNK + 3
+    async with transaction(engine) as db:
+        await audit.record_many(
+            db,
+            [
+                audit.row(actor=None, action="test.race", target_id=str(n), request_id=None)
+                for n in range(backlog)
+            ],
+        )
+    counts = await asyncio.gather(audit.seal(engine), audit.seal(engine))
+    await audit.drain(engine)
+    assert sum(counts) <= backlog
+    result = await audit.verify(engine)
+    assert result.ok, result
+    assert result.unsealed == 0
+    async with engine.connect() as conn:
+        sealed = (
+            await conn.execute(
+                sa.select(audit_events.c.seq, audit_events.c.target_id)
+                .where(audit_events.c.action == "test.race")
+                .order_by(audit_events.c.seq)
+            )
+        ).all()
+    assert [r.seq for r in sealed] == list(range(head + 1, head + 1 + backlog))
+    assert [r.target_id for r in sealed] == [str(n) for n in range(backlog)]  # commit order

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import functools
@@ -24,7 +25,7 @@ from yiwang.observability import current_request_id
 log = logging.getLogger("yiwang.audit")
 GENESIS = "0" * 64
 SEAL_BATCH = 200  # rows per sealing transaction
-SEAL_CHUNK = 50  # rows hashed and updated between two turns of the event loop
+SEAL_CHUNK = 50  # rows hashed between two turns of the event loop
 _ADVISORY_LOCK = 0x79697761  # "yiwa": one sealer at a time across instances
 _FIELDS = (
     "id",
@@ -168,24 +169,34 @@ def _seal_rows() -> sa.Update:
     )
 
 
+async def _head(db: Db) -> tuple[int, str]:
+    """The chain's last sealed row: its seq and hash (0 and GENESIS before the first)."""
+    last = (
+        await db.execute(
+            sa.select(t.c.seq, t.c.hash)
+            .where(t.c.seq.is_not(None))
+            .order_by(t.c.seq.desc())
+            .limit(1)
+        )
+    ).first()
+    return (last.seq, last.hash) if last and last.seq is not None else (0, GENESIS)
+
+
 async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SEAL_BATCH) -> int:
-    """Chain every committed, unsealed row, in commit order; returns how many were sealed."""
+    """Chain every committed, unsealed row, in commit order; returns how many were sealed.
+
+    A pass reads the chain's head and the next rows in a read-only snapshot, hashes them
+    between turns of the event loop, and only then takes the write lock, to store the seals
+    after checking that the head is still the one it hashed from (another instance's sealer may
+    have moved it; then the pass starts again from the new head). Holding the lock while
+    hashing held every other writer up: on SQLite the lock is the whole database's, and under
+    a surge a pass kept the submissions' writer waiting for up to 230 ms.
+    """
     key = _key_for(engine, key)
     total = 0
     while True:
-        async with transaction(engine, write=True, strict_audit=False) as db:
-            tx_state(db).exempt = True
-            if db.dialect.name == "postgresql":
-                await db.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK)))
-            last = (
-                await db.execute(
-                    sa.select(t.c.seq, t.c.hash)
-                    .where(t.c.seq.is_not(None))
-                    .order_by(t.c.seq.desc())
-                    .limit(1)
-                )
-            ).first()
-            seq, prev = (last.seq, last.hash) if last and last.seq is not None else (0, GENESIS)
+        async with transaction(engine, write=False) as db:
+            head = await _head(db)
             rows = (
                 await db.execute(
                     sa.select(*[t.c[name] for name in _FIELDS])
@@ -194,20 +205,31 @@ async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SE
                     .limit(batch)
                 )
             ).all()
-            for start in range(0, len(rows), SEAL_CHUNK):
-                # A chunk's HMACs, then its update: the event loop serves requests in between.
-                updates = []
-                for row in rows[start : start + SEAL_CHUNK]:
-                    seq += 1
-                    digest = row_hash(row, seq=seq, prev_hash=prev, key=key)
-                    updates.append({"_id": row.id, "_seq": seq, "_prev": prev, "_hash": digest})
-                    prev = digest
+        if not rows:
+            return total
+        seq, prev = head
+        updates = []
+        for start in range(0, len(rows), SEAL_CHUNK):
+            if start:
+                await asyncio.sleep(0)  # the event loop serves requests between two chunks
+            for row in rows[start : start + SEAL_CHUNK]:
+                seq += 1
+                digest = row_hash(row, seq=seq, prev_hash=prev, key=key)
+                updates.append({"_id": row.id, "_seq": seq, "_prev": prev, "_hash": digest})
+                prev = digest
+        async with transaction(engine, write=True, strict_audit=False) as db:
+            tx_state(db).exempt = True
+            if db.dialect.name == "postgresql":
+                await db.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK)))
+            moved = await _head(db) != head
+            if not moved:
                 await db.execute(_seal_rows(), updates)
+        if moved:
+            continue
         total += len(rows)
-        if rows:
-            # The head goes to the log too: shipped off this machine, it is the anchor that shows
-            # whether rows were later cut from the end of the chain.
-            log.info("audit sealed", extra={"audit_head_seq": seq, "audit_head_hash": prev})
+        # The head goes to the log too: shipped off this machine, it is the anchor that shows
+        # whether rows were later cut from the end of the chain.
+        log.info("audit sealed", extra={"audit_head_seq": seq, "audit_head_hash": prev})
         if len(rows) < batch:
             return total
 
