@@ -197,24 +197,29 @@ async def test_rewriting_the_chain_without_the_key_is_found(engine) -> None:
     assert result.first_bad_seq == 1
 
 
-async def test_a_long_backlog_is_sealed_in_chunks_into_one_unbroken_chain(engine) -> None:
+async def sealed_head(engine) -> int:
+    """Seal what is waiting; the chain's last seq."""
     await audit.drain(engine)
     await audit.seal(engine)
     async with engine.connect() as conn:
-        head = (await conn.execute(sa.select(sa.func.max(audit_events.c.seq)))).scalar() or 0
-    # More than a sealing batch, not a multiple of its chunks: several transactions, a short
-    # last chunk.
-    backlog = audit.SEAL_BATCH + 2 * audit.SEAL_CHUNK + 7
+        return (await conn.execute(sa.select(sa.func.max(audit_events.c.seq)))).scalar() or 0
+
+
+async def record_backlog(engine, action: str, count: int) -> None:
+    """``count`` audit rows of ``action`` in one transaction, target ids 0, 1, …"""
     async with transaction(engine) as db:
         await audit.record_many(
             db,
             [
-                audit.row(actor=None, action="test.backlog", target_id=str(n), request_id=None)
-                for n in range(backlog)
+                audit.row(actor=None, action=action, target_id=str(n), request_id=None)
+                for n in range(count)
             ],
         )
-    await audit.drain(engine)  # the commit asked for a pass in the background
-    await audit.seal(engine)
+
+
+async def assert_one_chain_in_commit_order(engine, action: str, *, after: int, count: int) -> None:
+    """The chain verifies with nothing waiting, and the ``count`` rows of ``action`` follow seq
+    ``after`` one by one, in the order they were recorded."""
     result = await audit.verify(engine)
     assert result.ok, result
     assert result.unsealed == 0
@@ -222,12 +227,23 @@ async def test_a_long_backlog_is_sealed_in_chunks_into_one_unbroken_chain(engine
         sealed = (
             await conn.execute(
                 sa.select(audit_events.c.seq, audit_events.c.target_id)
-                .where(audit_events.c.action == "test.backlog")
+                .where(audit_events.c.action == action)
                 .order_by(audit_events.c.seq)
             )
         ).all()
-    assert [r.seq for r in sealed] == list(range(head + 1, head + 1 + backlog))
-    assert [r.target_id for r in sealed] == [str(n) for n in range(backlog)]  # commit order
+    assert [r.seq for r in sealed] == list(range(after + 1, after + 1 + count))
+    assert [r.target_id for r in sealed] == [str(n) for n in range(count)]  # commit order
+
+
+async def test_a_long_backlog_is_sealed_in_chunks_into_one_unbroken_chain(engine) -> None:
+    head = await sealed_head(engine)
+    # More than a sealing batch, not a multiple of its chunks: several transactions, a short
+    # last chunk.
+    backlog = audit.SEAL_BATCH + 2 * audit.SEAL_CHUNK + 7
+    await record_backlog(engine, "test.backlog", backlog)
+    await audit.drain(engine)  # the commit asked for a pass in the background
+    await audit.seal(engine)
+    await assert_one_chain_in_commit_order(engine, "test.backlog", after=head, count=backlog)
 
 
 async def test_sealers_passing_at_once_make_one_chain_with_every_row_sealed_once(engine) -> None:
@@ -236,32 +252,10 @@ async def test_sealers_passing_at_once_make_one_chain_with_every_row_sealed_once
     # again from it. Here three race: the commit's own background pass and two more.
     import asyncio
 
-    await audit.drain(engine)
-    await audit.seal(engine)
-    async with engine.connect() as conn:
-        head = (await conn.execute(sa.select(sa.func.max(audit_events.c.seq)))).scalar() or 0
+    head = await sealed_head(engine)
     backlog = 2 * audit.SEAL_BATCH + audit.SEAL_CHUNK + 3
-    async with transaction(engine) as db:
-        await audit.record_many(
-            db,
-            [
-                audit.row(actor=None, action="test.race", target_id=str(n), request_id=None)
-                for n in range(backlog)
-            ],
-        )
+    await record_backlog(engine, "test.race", backlog)
     counts = await asyncio.gather(audit.seal(engine), audit.seal(engine))
     await audit.drain(engine)
     assert sum(counts) <= backlog
-    result = await audit.verify(engine)
-    assert result.ok, result
-    assert result.unsealed == 0
-    async with engine.connect() as conn:
-        sealed = (
-            await conn.execute(
-                sa.select(audit_events.c.seq, audit_events.c.target_id)
-                .where(audit_events.c.action == "test.race")
-                .order_by(audit_events.c.seq)
-            )
-        ).all()
-    assert [r.seq for r in sealed] == list(range(head + 1, head + 1 + backlog))
-    assert [r.target_id for r in sealed] == [str(n) for n in range(backlog)]  # commit order
+    await assert_one_chain_in_commit_order(engine, "test.race", after=head, count=backlog)

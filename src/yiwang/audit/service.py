@@ -169,9 +169,9 @@ def _seal_rows() -> sa.Update:
     )
 
 
-async def _head(db: Db) -> tuple[int, str]:
-    """The chain's last sealed row: its seq and hash (0 and GENESIS before the first)."""
-    last = (
+async def _last_sealed(db: Db) -> tuple[int, str] | None:
+    """The last sealed row's seq and hash, if any row is sealed."""
+    row = (
         await db.execute(
             sa.select(t.c.seq, t.c.hash)
             .where(t.c.seq.is_not(None))
@@ -179,7 +179,7 @@ async def _head(db: Db) -> tuple[int, str]:
             .limit(1)
         )
     ).first()
-    return (last.seq, last.hash) if last and last.seq is not None else (0, GENESIS)
+    return (row.seq, row.hash) if row else None
 
 
 async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SEAL_BATCH) -> int:
@@ -196,7 +196,7 @@ async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SE
     total = 0
     while True:
         async with transaction(engine, write=False) as db:
-            head = await _head(db)
+            base = await _last_sealed(db)  # the head this pass hashes from
             rows = (
                 await db.execute(
                     sa.select(*[t.c[name] for name in _FIELDS])
@@ -207,7 +207,7 @@ async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SE
             ).all()
         if not rows:
             return total
-        seq, prev = head
+        seq, prev = base or (0, GENESIS)
         updates = []
         for start in range(0, len(rows), SEAL_CHUNK):
             if start:
@@ -221,7 +221,7 @@ async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SE
             tx_state(db).exempt = True
             if db.dialect.name == "postgresql":
                 await db.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK)))
-            moved = await _head(db) != head
+            moved = await _last_sealed(db) != base
             if not moved:
                 await db.execute(_seal_rows(), updates)
         if moved:
@@ -259,15 +259,7 @@ class Verification:
 async def head(engine: AsyncEngine) -> tuple[int, str] | None:
     """The last sealed row's place and hash: record it elsewhere to detect a cut tail later."""
     async with transaction(engine, write=False, strict_audit=False) as db:
-        row = (
-            await db.execute(
-                sa.select(t.c.seq, t.c.hash)
-                .where(t.c.seq.is_not(None))
-                .order_by(t.c.seq.desc())
-                .limit(1)
-            )
-        ).first()
-    return (row.seq, row.hash) if row else None
+        return await _last_sealed(db)
 
 
 async def verify(
