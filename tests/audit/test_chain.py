@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import httpx
@@ -201,8 +202,8 @@ async def sealed_head(engine) -> int:
     """Seal what is waiting; the chain's last seq."""
     await audit.drain(engine)
     await audit.seal(engine)
-    async with engine.connect() as conn:
-        return (await conn.execute(sa.select(sa.func.max(audit_events.c.seq)))).scalar() or 0
+    head = await audit.head(engine)
+    return head[0] if head else 0
 
 
 async def record_backlog(engine, action: str, count: int) -> None:
@@ -250,8 +251,6 @@ async def test_sealers_passing_at_once_make_one_chain_with_every_row_sealed_once
     # Instances' sealers can pass at the same moment. Each hashes outside the write lock, from
     # the head it read; one that comes to store after another finds the head moved and starts
     # again from it. Here three race: the commit's own background pass and two more.
-    import asyncio
-
     head = await sealed_head(engine)
     backlog = 2 * audit.SEAL_BATCH + audit.SEAL_CHUNK + 3
     await record_backlog(engine, "test.race", backlog)
