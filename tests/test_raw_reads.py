@@ -11,7 +11,9 @@ import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from yiwang import rawdb
 from yiwang.config import Settings
+from yiwang.database import create_engine
 from yiwang.rawdb import RawDatabase
 
 pytestmark = pytest.mark.anyio
@@ -84,3 +86,25 @@ async def test_the_reads_of_one_snapshot_see_one_moment(
         assert (await raw.read(lambda tx: tx.execute(COUNT)))[0][0] == 1
     finally:
         await raw.close()
+
+
+async def test_the_raw_database_beside_an_engine_is_closed_with_it(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    """The background passes write through `rawdb.beside(engine)`: one per engine, its
+    connections given back when the engine is disposed, and a new one if the engine is used
+    again."""
+    engine = create_engine(settings.database_url)  # a process's own, beside the test's
+    try:
+        raw = rawdb.beside(engine)
+        assert rawdb.beside(engine) is raw
+        await raw.run(lambda tx: add_counter(tx, "20261129"), background=True)
+        assert (await raw.read(lambda tx: tx.execute(COUNT)))[0][0] == 1
+        await engine.dispose()
+        with pytest.raises(RuntimeError):  # closed: its connections and thread are gone
+            await raw.run(lambda tx: tx.execute(COUNT), background=True)
+        again = rawdb.beside(engine)
+        assert again is not raw
+        assert (await again.read(lambda tx: tx.execute(COUNT)))[0][0] == 1
+    finally:
+        await engine.dispose()

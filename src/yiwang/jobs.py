@@ -7,6 +7,7 @@ Handlers are registered by kind in ``HANDLERS`` and must be idempotent: a job ca
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -15,8 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from yiwang import rawdb
 from yiwang.background import Coalescer
-from yiwang.database import BigId, Db, metadata, transaction, tx_state
+from yiwang.database import BigId, Db, metadata, tx_state
 
 log = logging.getLogger("yiwang.jobs")
 MAX_ATTEMPTS = 8
@@ -104,53 +106,95 @@ async def enqueue(db: Db, kind: str, payload: dict[str, Any]) -> None:
         state.after_commit.append(kick)
 
 
-async def _claim(engine: AsyncEngine, limit: int) -> list[Any]:
-    """Take due jobs: SKIP LOCKED on PostgreSQL, the write lock on SQLite; push run_after on
-    so that a crashed runner's jobs come back later."""
-    async with transaction(engine, strict_audit=False) as db:
-        tx_state(db).exempt = True
-        query = (
-            sa.select(jobs)
-            .where(jobs.c.status == "pending", jobs.c.run_after <= _now())
-            .order_by(jobs.c.id)
-            .limit(limit)
-        )
-        if db.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = list((await db.execute(query)).all())
-        if rows:
-            await db.execute(
-                sa.update(jobs)
-                .where(jobs.c.id.in_([r.id for r in rows]))
-                .values(run_after=_now() + LEASE, attempts=jobs.c.attempts + 1)
-            )
-        return rows
+@dataclasses.dataclass(frozen=True)
+class Claimed:
+    """A job a runner has taken; ``attempts`` counts this run."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
 
 
-async def _finish(engine: AsyncEngine, outcomes: list[tuple[Any, str | None]]) -> None:
-    """Record how the claimed jobs went: the done ones in one statement, failures one by one."""
-    async with transaction(engine, strict_audit=False) as db:
-        tx_state(db).exempt = True
-        done = [row.id for row, error in outcomes if error is None]
-        if done:
-            await db.execute(
-                sa.update(jobs)
-                .where(jobs.c.id.in_(done))
-                .values(status="done", done_at=_now(), last_error=None)
-            )
-        for row, error in outcomes:
-            if error is None:
-                continue
-            attempts = row.attempts + 1
-            if attempts >= MAX_ATTEMPTS:
-                values: dict[str, Any] = {"status": "failed", "last_error": error[:2000]}
-            else:
-                backoff = dt.timedelta(seconds=min(3600, 2**attempts))
-                values = {"last_error": error[:2000], "run_after": _now() + backoff}
-            await db.execute(sa.update(jobs).where(jobs.c.id == row.id).values(**values))
+_WHEN = jobs.c.run_after.type
 
 
-async def _run_one(engine: AsyncEngine, row: Any) -> str | None:
+def _claim_statement(dialect: str, limit: int) -> sa.Update:
+    due = (
+        sa.select(jobs.c.id)
+        .where(jobs.c.status == "pending", jobs.c.run_after <= sa.bindparam("now", type_=_WHEN))
+        .order_by(jobs.c.id)
+        .limit(limit)
+    )
+    if dialect == "postgresql":  # two runners never take the same job, nor wait for each other
+        due = due.with_for_update(skip_locked=True)
+    return (
+        sa.update(jobs)
+        .where(jobs.c.id.in_(due.scalar_subquery()))
+        .values(run_after=sa.bindparam("lease_ends", type_=_WHEN), attempts=jobs.c.attempts + 1)
+        .returning(jobs.c.id, jobs.c.kind, jobs.c.payload, jobs.c.attempts)
+    )
+
+
+_DONE = (
+    sa.update(jobs)
+    .where(jobs.c.id == sa.bindparam("job_id"))
+    .values(status="done", done_at=sa.bindparam("now", type_=_WHEN), last_error=None)
+)
+_FAILED = (
+    sa.update(jobs)
+    .where(jobs.c.id == sa.bindparam("job_id"))
+    .values(status="failed", last_error=sa.bindparam("error"))
+)
+_RETRY = (
+    sa.update(jobs)
+    .where(jobs.c.id == sa.bindparam("job_id"))
+    .values(last_error=sa.bindparam("error"), run_after=sa.bindparam("again", type_=_WHEN))
+)
+
+
+async def _claim(engine: AsyncEngine, limit: int) -> list[Claimed]:
+    """Take due jobs in one statement (SKIP LOCKED on PostgreSQL, the write lock on SQLite),
+    pushing run_after on so that a crashed runner's jobs come back later (its lease)."""
+    raw = rawdb.beside(engine)
+    claim = raw.query(("jobs.claim", limit), lambda: _claim_statement(raw.dialect.name, limit))
+    now = _now()
+
+    async def work(tx: Any) -> list[dict[str, Any]]:
+        return await tx.fetch(claim, now=now, lease_ends=now + LEASE)
+
+    rows = await raw.run(work, background=True)
+    return sorted((Claimed(**row) for row in rows), key=lambda job: job.id)
+
+
+async def _finish(engine: AsyncEngine, outcomes: list[tuple[Claimed, str | None]]) -> None:
+    """Record how the claimed jobs went, in one transaction: done, failed for good, or due
+    again after a backoff."""
+    raw = rawdb.beside(engine)
+    now = _now()
+    done, failed, retry = [], [], []
+    for job, error in outcomes:
+        if error is None:
+            done.append({"job_id": job.id, "now": now})
+        elif job.attempts >= MAX_ATTEMPTS:
+            failed.append({"job_id": job.id, "error": error[:2000]})
+        else:
+            backoff = dt.timedelta(seconds=min(3600, 2**job.attempts))
+            retry.append({"job_id": job.id, "error": error[:2000], "again": now + backoff})
+    queries = [
+        (raw.query("jobs.done", lambda: _DONE), done),
+        (raw.query("jobs.failed", lambda: _FAILED), failed),
+        (raw.query("jobs.retry", lambda: _RETRY), retry),
+    ]
+
+    async def work(tx: Any) -> None:
+        for query, values in queries:
+            await tx.run_many(query, values)
+
+    await raw.run(work, background=True)
+
+
+async def _run_one(engine: AsyncEngine, row: Claimed) -> str | None:
     function = HANDLERS.get(row.kind)
     try:
         if function is None:
@@ -170,7 +214,7 @@ async def run_pending(engine: AsyncEngine, *, limit: int = 100) -> int:
     """
     ran = 0
     while rows := await _claim(engine, limit):
-        by_kind: dict[str, list[Any]] = {}
+        by_kind: dict[str, list[Claimed]] = {}
         for row in rows:
             by_kind.setdefault(row.kind, []).append(row)
         for kind, group in by_kind.items():

@@ -15,7 +15,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from yiwang import __version__, jobs
+from yiwang import __version__, jobs, rawdb
 from yiwang.api import applications as applications_api
 from yiwang.api import casework as casework_api
 from yiwang.api import catalog as catalog_api
@@ -45,7 +45,6 @@ from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.observability import Metrics, RequestContextMiddleware, configure_logging
 from yiwang.ratings import service as ratings
-from yiwang.rawdb import RawDatabase
 from yiwang.web import (
     apply,
     cases,
@@ -108,7 +107,9 @@ def create_app(
         app.state.region = load_region(settings.definitions_dir)
         app.state.workdays = WorkdayCalendar.from_directory(settings.definitions_dir / "calendar")
         app.state.engine = engine = create_engine(settings.database_url)
-        app.state.submissions = SubmissionWriter(RawDatabase.for_url(settings.database_url), engine)
+        # The submissions and the background passes share one raw database (on SQLite one
+        # writer thread): the process's writers take turns instead of competing for the lock.
+        app.state.submissions = SubmissionWriter(rawdb.beside(engine), engine)
         audit.bind_key(engine, settings.audit_hmac_key)
         notifications.configure([notifications.LogFileChannel(settings.notification_log)])
         jobs.configure(lease_seconds=settings.job_lease_seconds)
@@ -161,7 +162,7 @@ def create_app(
             await audit.drain(engine)
             await app.state.exchange.aclose()
             await app.state.http.aclose()
-            await engine.dispose()
+            await engine.dispose()  # and the raw database beside it
 
     app = FastAPI(
         title="yiwang 一网",

@@ -20,6 +20,7 @@ import json
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,6 +30,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import await_only
 
 from yiwang.kit import jsontext
 
@@ -165,10 +168,15 @@ class RawDatabase:
     async def fetch(self, query: Query, **values: Any) -> list[Row]:
         raise NotImplementedError
 
-    async def run(self, work: Callable[[Any], Any]) -> Any:
+    async def run(self, work: Callable[[Any], Any], *, background: bool = False) -> Any:
         """Run ``await work(tx)`` in one write transaction and return its result; ``tx`` offers
-        ``fetch``, ``execute`` and ``insert_rows``. A constraint refusing a write raises
-        ``IntegrityViolation``, with the whole transaction rolled back."""
+        ``fetch`` (a SELECT, or a write with RETURNING), ``execute``, ``insert_rows`` and
+        ``run_many`` (one statement per set of values). A constraint refusing a write raises
+        ``IntegrityViolation``, with the whole transaction rolled back.
+
+        ``background``: the work of a background pass (jobs, the audit sealer). On SQLite it
+        takes its turn on the one writer thread like any other; on PostgreSQL it has
+        connections of its own, so that the submissions never wait for one."""
         raise NotImplementedError
 
     async def read(self, work: Callable[[Any], Any]) -> Any:
@@ -253,6 +261,10 @@ class SqliteTx:
             insert = self.db.insert(table, list(rows[0]))
             self.conn.executemany(insert.sql, insert.encode(rows))
 
+    async def run_many(self, query: Query, values: Sequence[dict[str, Any]]) -> None:
+        if values:
+            self.conn.executemany(query.sql, [query.params(v) for v in values])
+
 
 def _run_to_end(coroutine: Any) -> Any:
     """Run a coroutine that awaits nothing that suspends (SqliteTx's methods) to its result: on
@@ -322,7 +334,7 @@ class SqliteDatabase(RawDatabase):
             conn.close()
             self._write_conn = None
 
-    async def run(self, work: Callable[[Any], Any]) -> Any:
+    async def run(self, work: Callable[[Any], Any], *, background: bool = False) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._writer, self._in_thread, work)
 
     async def close(self) -> None:
@@ -354,6 +366,10 @@ class PostgresTx:
         if rows:
             insert = self.db.insert(table, list(rows[0]))
             await self.conn.executemany(insert.sql, insert.encode(rows))
+
+    async def run_many(self, query: Query, values: Sequence[dict[str, Any]]) -> None:
+        if values:
+            await self.conn.executemany(query.sql, [query.params(v) for v in values])
 
 
 # Both engines' PostgreSQL sessions (database.create_engine uses these too):
@@ -396,9 +412,10 @@ class PostgresDatabase(RawDatabase):
     def __init__(self, dsn: str, *, readers: int = 8, writers: int = 2) -> None:
         super().__init__()
         self.dsn = dsn
-        self.sizes = {"read": readers, "write": writers}
-        # Reads (sessions, staff, certificates) and the writer's groups have pools of their
-        # own: a group never waits behind a crowd of reads for a connection.
+        self.sizes = {"read": readers, "write": writers, "background": 2}
+        # Reads (sessions, staff, certificates), the writer's groups and the background passes
+        # have pools of their own: a group never waits behind a crowd of reads, or behind the
+        # job runner and the sealer, for a connection. Each pool opens on first use.
         self._pools: dict[str, Any] = {}
         self._opening = asyncio.Lock()
         self._closed = False
@@ -438,10 +455,10 @@ class PostgresDatabase(RawDatabase):
         ):
             return await work(PostgresTx(self, conn))
 
-    async def run(self, work: Callable[[Any], Any]) -> Any:
+    async def run(self, work: Callable[[Any], Any], *, background: bool = False) -> Any:
         import asyncpg
 
-        pool = await self._pool("write")
+        pool = await self._pool("background" if background else "write")
         async with pool.acquire(timeout=self.ACQUIRE_SECONDS) as conn:
             try:
                 async with conn.transaction():
@@ -454,3 +471,32 @@ class PostgresDatabase(RawDatabase):
         for pool in self._pools.values():
             await pool.close()
         self._pools.clear()
+
+
+_beside: weakref.WeakKeyDictionary[sa.Engine, RawDatabase] = weakref.WeakKeyDictionary()
+
+
+def beside(engine: AsyncEngine) -> RawDatabase:
+    """The raw database on the same database as this engine: made on first use, closed when
+    the engine is disposed. The process's submissions and its background passes (jobs,
+    notifications, the audit sealer) write through it.
+
+    On SQLite this keeps the write lock short. A transaction through the engine (aiosqlite)
+    waits for a turn of the event loop between two statements while it holds the lock, tens of
+    milliseconds in a surge, and every other writer waits with it; on the writer thread a
+    transaction runs its SQL to the end and lets go, and the process's own writers take turns
+    instead of competing for the lock."""
+    sync = engine.sync_engine
+    raw = _beside.get(sync)
+    if raw is None:
+        raw = _beside[sync] = RawDatabase.for_url(engine.url.render_as_string(hide_password=False))
+        if not sa.event.contains(sync, "engine_disposed", _close_beside):
+            sa.event.listen(sync, "engine_disposed", _close_beside)
+    return raw
+
+
+def _close_beside(sync: sa.Engine) -> None:
+    # AsyncEngine.dispose runs the engine's own dispose in a greenlet: the close can be awaited.
+    raw = _beside.pop(sync, None)
+    if raw is not None:
+        await_only(raw.close())

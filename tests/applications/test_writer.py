@@ -133,6 +133,7 @@ async def test_two_processes_writers_racing_on_one_key_make_one_application(
             )
     finally:
         await other.close()
+        await other.raw.close()
 
 
 async def test_an_empty_key_is_no_key_and_the_audit_row_names_the_request(

@@ -184,9 +184,7 @@ async def test_rewriting_the_chain_without_the_key_is_found(engine) -> None:
             values = row._asdict()
             if row.seq == 5:
                 values["actor"] = "someone-else"
-            forged = audit.row_hash(
-                type("Row", (), values)(), seq=row.seq, prev_hash=prev, key=forged_key
-            )
+            forged = audit.row_hash(values, seq=row.seq, prev_hash=prev, key=forged_key)
             await conn.execute(
                 sa.update(audit_events)
                 .where(audit_events.c.id == row.id)

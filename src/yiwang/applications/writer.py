@@ -188,10 +188,10 @@ class SubmissionWriter:
                 waiting.future.set_result(outcome)
 
     async def close(self) -> None:
-        """Finish what waits, then close the connections (at shutdown)."""
+        """Finish what waits (at shutdown). The raw database is its owner's to close: the
+        application's is ``rawdb.beside`` its engine, closed with it."""
         if self._writing is not None:
             await asyncio.wait({self._writing})
-        await self.raw.close()
 
 
 async def _stored_keys(tx: Any, items: list[Prepared]) -> dict[tuple[str, str], tuple[str, str]]:

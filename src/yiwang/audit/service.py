@@ -11,11 +11,13 @@ import hmac
 import json
 import logging
 import weakref
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from yiwang import rawdb
 from yiwang.audit.masking import mask
 from yiwang.audit.models import audit_events as t
 from yiwang.background import Coalescer
@@ -144,13 +146,13 @@ def _key_for(engine: AsyncEngine, key: bytes | None) -> bytes:
     return found
 
 
-def row_hash(row: Any, *, seq: int, prev_hash: str, key: bytes) -> str:
+def row_hash(row: Mapping[str, Any], *, seq: int, prev_hash: str, key: bytes) -> str:
     """HMAC-SHA-256 over the row's content, its place in the chain and its predecessor's hash.
 
     Keyed, so that someone who can write to the database but does not hold the key cannot
     rewrite the rows after an edit and make the chain whole again.
     """
-    content = {name: getattr(row, name) for name in _FIELDS}
+    content = {name: row[name] for name in _FIELDS}
     content["occurred_at"] = _canonical_time(content["occurred_at"])
     content["seq"] = seq
     content["prev_hash"] = prev_hash
@@ -158,8 +160,26 @@ def row_hash(row: Any, *, seq: int, prev_hash: str, key: bytes) -> str:
     return hmac.new(key, blob.encode(), hashlib.sha256).hexdigest()
 
 
-@functools.cache
-def _seal_rows() -> sa.Update:
+def _head_query() -> sa.Select[Any]:
+    return (
+        sa.select(t.c.seq, t.c.hash).where(t.c.seq.is_not(None)).order_by(t.c.seq.desc()).limit(1)
+    )
+
+
+def _unsealed_query(batch: int) -> sa.Select[Any]:
+    return (
+        sa.select(*[t.c[name] for name in _FIELDS])
+        .where(t.c.seq.is_(None))
+        .order_by(t.c.id)
+        .limit(batch)
+    )
+
+
+def _lock_query() -> sa.Select[Any]:
+    return sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK))
+
+
+def _seal_query() -> sa.Update:
     return (
         sa.update(t)
         .where(t.c.id == sa.bindparam("_id"))
@@ -169,42 +189,45 @@ def _seal_rows() -> sa.Update:
     )
 
 
-async def _last_sealed(db: Db) -> tuple[int, str] | None:
-    """The last sealed row's seq and hash, if any row is sealed."""
-    row = (
-        await db.execute(
-            sa.select(t.c.seq, t.c.hash)
-            .where(t.c.seq.is_not(None))
-            .order_by(t.c.seq.desc())
-            .limit(1)
-        )
-    ).first()
-    return (row.seq, row.hash) if row else None
+async def _last_sealed(tx: Any, raw: rawdb.RawDatabase) -> tuple[int, str] | None:
+    """The last sealed row's seq and hash, if any row is sealed (``tx``: a raw transaction)."""
+    found = await tx.fetch(raw.query("audit.head", _head_query))
+    return (found[0]["seq"], found[0]["hash"]) if found else None
+
+
+async def _store_seals(
+    tx: Any, *, raw: rawdb.RawDatabase, base: tuple[int, str] | None, updates: list[dict[str, Any]]
+) -> bool:
+    """Store a pass's seals if the chain's head is still ``base``; False if it moved."""
+    if raw.dialect.name == "postgresql":  # one sealer at a time across instances
+        await tx.fetch(raw.query("audit.lock", _lock_query))
+    if await _last_sealed(tx, raw) != base:
+        return False
+    await tx.run_many(raw.query("audit.seal", _seal_query), updates)
+    return True
 
 
 async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SEAL_BATCH) -> int:
     """Chain every committed, unsealed row, in commit order; returns how many were sealed.
 
     A pass reads the chain's head and the next rows in a read-only snapshot, hashes them
-    between turns of the event loop, and only then takes the write lock, to store the seals
-    after checking that the head is still the one it hashed from (another instance's sealer may
-    have moved it; then the pass starts again from the new head). Holding the lock while
-    hashing held every other writer up: on SQLite the lock is the whole database's, and under
-    a surge a pass kept the submissions' writer waiting for up to 230 ms.
+    between turns of the event loop, and only then writes, on the process's writer (see
+    ``rawdb.beside``): it checks that the head is still the one it hashed from (another
+    instance's sealer may have moved it; then the pass starts again from the new one) and
+    stores the seals. Holding the write lock while hashing held every other writer up: on
+    SQLite the lock is the whole database's, and under a surge a pass kept the submissions'
+    writer waiting for up to 230 ms.
     """
     key = _key_for(engine, key)
+    raw = rawdb.beside(engine)
+    unsealed = raw.query(("audit.unsealed", batch), lambda: _unsealed_query(batch))
+
+    async def snapshot(tx: Any) -> tuple[tuple[int, str] | None, list[dict[str, Any]]]:
+        return await _last_sealed(tx, raw), await tx.fetch(unsealed)
+
     total = 0
     while True:
-        async with transaction(engine, write=False) as db:
-            base = await _last_sealed(db)  # the head this pass hashes from
-            rows = (
-                await db.execute(
-                    sa.select(*[t.c[name] for name in _FIELDS])
-                    .where(t.c.seq.is_(None))
-                    .order_by(t.c.id)
-                    .limit(batch)
-                )
-            ).all()
+        base, rows = await raw.read(snapshot)  # the head this pass hashes from, and what follows
         if not rows:
             return total
         seq, prev = base or (0, GENESIS)
@@ -215,16 +238,11 @@ async def seal(engine: AsyncEngine, *, key: bytes | None = None, batch: int = SE
             for row in rows[start : start + SEAL_CHUNK]:
                 seq += 1
                 digest = row_hash(row, seq=seq, prev_hash=prev, key=key)
-                updates.append({"_id": row.id, "_seq": seq, "_prev": prev, "_hash": digest})
+                updates.append({"_id": row["id"], "_seq": seq, "_prev": prev, "_hash": digest})
                 prev = digest
-        async with transaction(engine, write=True, strict_audit=False) as db:
-            tx_state(db).exempt = True
-            if db.dialect.name == "postgresql":
-                await db.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK)))
-            moved = await _last_sealed(db) != base
-            if not moved:
-                await db.execute(_seal_rows(), updates)
-        if moved:
+
+        stored = functools.partial(_store_seals, raw=raw, base=base, updates=updates)
+        if not await raw.run(stored, background=True):
             continue
         total += len(rows)
         # The head goes to the log too: shipped off this machine, it is the anchor that shows
@@ -258,8 +276,8 @@ class Verification:
 
 async def head(engine: AsyncEngine) -> tuple[int, str] | None:
     """The last sealed row's place and hash: record it elsewhere to detect a cut tail later."""
-    async with transaction(engine, write=False, strict_audit=False) as db:
-        return await _last_sealed(db)
+    raw = rawdb.beside(engine)
+    return await raw.read(lambda tx: _last_sealed(tx, raw))
 
 
 async def verify(
@@ -306,7 +324,7 @@ async def verify(
                 )
             if expect_head is not None and row.seq == expect_head[0]:
                 head_hash = row.hash
-            if row_hash(row, seq=row.seq, prev_hash=prev, key=key) != row.hash:
+            if row_hash(row._mapping, seq=row.seq, prev_hash=prev, key=key) != row.hash:
                 return Verification(
                     False, checked, 0, row.seq, row.id, "row content was edited after sealing"
                 )

@@ -13,9 +13,10 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from yiwang import jobs
+from yiwang import jobs, rawdb
 from yiwang.audit import service as audit
-from yiwang.database import Db, transaction
+from yiwang.audit.models import audit_events
+from yiwang.database import Db
 from yiwang.errors import NotFound
 from yiwang.kit.i18n import t
 from yiwang.kit.ids import new_id
@@ -140,71 +141,62 @@ def render(payload: dict[str, Any]) -> Message:
 @jobs.handler(JOB_KIND)
 async def deliver(engine: AsyncEngine, job_id: int, payload: dict[str, Any]) -> None:
     """Put the message in the box (once per job), then hand it to the outside channels."""
-    message = render(payload)
-    async with transaction(engine) as db:
-        exists = (
-            await db.execute(sa.select(notifications.c.id).where(notifications.c.job_id == job_id))
-        ).first()
-        if exists is None:
-            notification_id = new_id()
-            await db.execute(
-                sa.insert(notifications).values(
-                    id=notification_id,
-                    job_id=job_id,
-                    created_at=dt.datetime.now(dt.UTC),
-                    **dataclasses.asdict(message),
-                )
-            )
-            await audit.record(
-                db,
-                actor=None,
-                action="notification.sent",
-                target_type="account",
-                target_id=message.account_id,
-                after={"kind": message.kind, "application_id": message.application_id},
-            )
-    for channel in CHANNELS:
-        await channel.send(message, job_id=job_id)
+    await deliver_many(engine, [(job_id, payload)])
+
+
+_LOOKUP = 100
+_DELIVERED = sa.select(notifications.c.job_id).where(
+    notifications.c.job_id.in_([sa.bindparam(f"j{n}", type_=sa.BigInteger) for n in range(_LOOKUP)])
+)
+"""Which of up to ``_LOOKUP`` jobs already left a message: one statement, compiled once, for
+any number of them (the list is padded by repeating its last id)."""
 
 
 @jobs.batch_handler(JOB_KIND)
 async def deliver_many(engine: AsyncEngine, batch: list[tuple[int, dict[str, Any]]]) -> None:
-    """Many messages at once: the boxes in one transaction (once per job), then the channels."""
+    """Many messages at once: the boxes in one transaction on the writer (once per job: a job
+    run again finds its message there), then the channels."""
     messages = [(job_id, render(payload)) for job_id, payload in batch]
-    async with transaction(engine) as db:
-        done = {
-            row.job_id
-            for row in await db.execute(
-                sa.select(notifications.c.job_id).where(
-                    notifications.c.job_id.in_([job_id for job_id, _ in messages])
-                )
-            )
-        }
+    raw = rawdb.beside(engine)
+    delivered = raw.query("notifications.delivered", lambda: _DELIVERED)
+    request_id = current_request_id()
+    ids = [job_id for job_id, _ in messages]
+
+    async def work(tx: Any) -> bool:
+        done: set[int] = set()
+        for start in range(0, len(ids), _LOOKUP):
+            some = ids[start : start + _LOOKUP]
+            some += [some[-1]] * (_LOOKUP - len(some))
+            found = await tx.fetch(delivered, **{f"j{n}": job_id for n, job_id in enumerate(some)})
+            done.update(row["job_id"] for row in found)
         now = dt.datetime.now(dt.UTC)
         new = [(job_id, m) for job_id, m in messages if job_id not in done]
-        if new:
-            await db.execute(
-                sa.insert(notifications),
-                [
-                    {"id": new_id(), "job_id": job_id, "created_at": now}
-                    | dataclasses.asdict(message)
-                    for job_id, message in new
-                ],
-            )
-            await audit.record_many(
-                db,
-                [
-                    audit.row(
-                        actor=None,
-                        request_id=current_request_id(),
-                        action="notification.sent",
-                        target_type="account",
-                        target_id=message.account_id,
-                        after={"kind": message.kind, "application_id": message.application_id},
-                    )
-                    for _, message in new
-                ],
-            )
+        await tx.insert_rows(
+            notifications,
+            [
+                {"id": new_id(), "job_id": job_id, "created_at": now, "read_at": None}
+                | dataclasses.asdict(message)
+                for job_id, message in new
+            ],
+        )
+        await tx.insert_rows(
+            audit_events,
+            [
+                audit.row(
+                    actor=None,
+                    request_id=request_id,
+                    action="notification.sent",
+                    target_type="account",
+                    target_id=message.account_id,
+                    after={"kind": message.kind, "application_id": message.application_id},
+                )
+                for _, message in new
+            ],
+        )
+        return bool(new)
+
+    if await raw.run(work, background=True):
+        audit.request_seal(engine)
     for channel in CHANNELS:
         send_many = getattr(channel, "send_many", None)
         if send_many is not None:
