@@ -31,7 +31,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.util import await_only
+from sqlalchemy.util import await_
 
 from yiwang.kit import jsontext
 
@@ -175,8 +175,8 @@ class RawDatabase:
         ``IntegrityViolation``, with the whole transaction rolled back.
 
         ``background``: the work of a background pass (jobs, the audit sealer). On SQLite it
-        takes its turn on the one writer thread like any other; on PostgreSQL it has
-        connections of its own, so that the submissions never wait for one."""
+        takes its turn on the one writer thread like any other; on PostgreSQL it has write
+        connections of its own, so that a submission group never waits behind it for one."""
         raise NotImplementedError
 
     async def read(self, work: Callable[[Any], Any]) -> Any:
@@ -286,8 +286,11 @@ class SqliteDatabase(RawDatabase):
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yiwang-writer")
         self._write_conn: sqlite3.Connection | None = None
         self._read_conn: sqlite3.Connection | None = None
+        self._closed = False
 
     def _reader(self) -> sqlite3.Connection:
+        if self._closed:
+            raise RuntimeError("the raw database is closed")
         if self._read_conn is None:
             self._read_conn = _sqlite_connect(self.path, query_only=True)
         return self._read_conn
@@ -335,9 +338,13 @@ class SqliteDatabase(RawDatabase):
             self._write_conn = None
 
     async def run(self, work: Callable[[Any], Any], *, background: bool = False) -> Any:
+        if self._closed:
+            raise RuntimeError("the raw database is closed")
         return await asyncio.get_running_loop().run_in_executor(self._writer, self._in_thread, work)
 
     async def close(self) -> None:
+        self._closed = True
+
         def shut() -> None:
             if self._write_conn is not None:
                 self._write_conn.close()
@@ -485,7 +492,10 @@ def beside(engine: AsyncEngine) -> RawDatabase:
     waits for a turn of the event loop between two statements while it holds the lock, tens of
     milliseconds in a surge, and every other writer waits with it; on the writer thread a
     transaction runs its SQL to the end and lets go, and the process's own writers take turns
-    instead of competing for the lock."""
+    instead of competing for the lock.
+
+    Drain the background passes (``jobs.drain``, then ``audit.drain``) before disposing of the
+    engine: a pass still running would find this one closed."""
     sync = engine.sync_engine
     raw = _beside.get(sync)
     if raw is None:
@@ -497,6 +507,7 @@ def beside(engine: AsyncEngine) -> RawDatabase:
 
 def _close_beside(sync: sa.Engine) -> None:
     # AsyncEngine.dispose runs the engine's own dispose in a greenlet: the close can be awaited.
+    # (Only that dispose: yiwang never disposes the sync engine, nor with close=False.)
     raw = _beside.pop(sync, None)
     if raw is not None:
-        await_only(raw.close())
+        await_(raw.close())

@@ -60,6 +60,7 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
 @app.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo region: departments and the demo accounts (password yiwang-demo)."""
+    from yiwang import jobs
     from yiwang.audit import service as audit
     from yiwang.database import create_engine
     from yiwang.seed import seed_demo as run
@@ -71,6 +72,7 @@ def seed_demo() -> None:
         audit.bind_key(engine, settings.audit_hmac_key)
         try:
             created = await run(engine, definitions_dir=settings.definitions_dir)
+            await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
             await audit.drain(engine)
             await audit.seal(engine)
             return created
@@ -185,6 +187,7 @@ def users_create(
     ] = False,
 ) -> None:
     """Create an account (staff, admin, enterprise or citizen) as an operator."""
+    from yiwang import jobs
     from yiwang.audit import service as audit
     from yiwang.catalog import repository as catalog_repo
     from yiwang.database import create_engine, transaction
@@ -223,6 +226,7 @@ def users_create(
                     department_code=department,
                     roles=role,
                 )
+            await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
             await audit.drain(engine)
             await audit.seal(engine)
         finally:

@@ -126,6 +126,7 @@ def catalog_load(
     ] = None,
 ) -> None:
     """Load definitions/ as the new catalogue; running servers pick it up within seconds."""
+    from yiwang import jobs
     from yiwang.audit import service as audit
     from yiwang.catalog import snapshots
     from yiwang.catalog.definitions import DefinitionError
@@ -144,6 +145,7 @@ def catalog_load(
                     actor=audit.SystemActor(label=f"operator:{getpass.getuser()}"),
                     directory=folder,
                 )
+            await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
             await audit.drain(engine)
             await audit.seal(engine)
             return result
@@ -242,7 +244,10 @@ def complaints_retrain(
 
 async def audit_drain(engine) -> None:  # type: ignore[no-untyped-def]
     """Seal what the command wrote into the audit chain before it exits."""
+    from yiwang import jobs
     from yiwang.audit import service as audit
+
+    await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
 
     await audit.drain(engine)
     await audit.seal(engine)
@@ -282,6 +287,7 @@ def jobs_run() -> None:
         engine, _ = _worker_setup()
         try:
             ran = await jobs.run_pending(engine)
+            await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
             await audit.drain(engine)
             await audit.seal(engine)
             return ran
@@ -302,6 +308,7 @@ def jobs_deadlines() -> None:
         try:
             result = await _deadline_pass(engine, calendar)
             await jobs.run_pending(engine)
+            await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
             await audit.drain(engine)
             await audit.seal(engine)
             return result
@@ -335,6 +342,8 @@ def worker(
                 await audit.seal(engine)
                 await asyncio.sleep(interval)
         finally:
+            await jobs.drain(engine)
+            await audit.drain(engine)
             await engine.dispose()
 
     typer.echo("yiwang worker: outbox and deadlines (Ctrl+C to stop)")

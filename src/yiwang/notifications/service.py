@@ -159,8 +159,26 @@ async def deliver_many(engine: AsyncEngine, batch: list[tuple[int, dict[str, Any
     messages = [(job_id, render(payload)) for job_id, payload in batch]
     raw = rawdb.beside(engine)
     delivered = raw.query("notifications.delivered", lambda: _DELIVERED)
-    request_id = current_request_id()
     ids = [job_id for job_id, _ in messages]
+    # Each job's message and audit row are made here, on the event loop; the writer thread
+    # only looks up which jobs already left theirs and stores the rest.
+    now = dt.datetime.now(dt.UTC)
+    request_id = current_request_id()
+    rows = {
+        job_id: (
+            {"id": new_id(), "job_id": job_id, "created_at": now, "read_at": None}
+            | dataclasses.asdict(message),
+            audit.row(
+                actor=None,
+                request_id=request_id,
+                action="notification.sent",
+                target_type="account",
+                target_id=message.account_id,
+                after={"kind": message.kind, "application_id": message.application_id},
+            ),
+        )
+        for job_id, message in messages
+    }
 
     async def work(tx: Any) -> bool:
         done: set[int] = set()
@@ -169,30 +187,9 @@ async def deliver_many(engine: AsyncEngine, batch: list[tuple[int, dict[str, Any
             some += [some[-1]] * (_LOOKUP - len(some))
             found = await tx.fetch(delivered, **{f"j{n}": job_id for n, job_id in enumerate(some)})
             done.update(row["job_id"] for row in found)
-        now = dt.datetime.now(dt.UTC)
-        new = [(job_id, m) for job_id, m in messages if job_id not in done]
-        await tx.insert_rows(
-            notifications,
-            [
-                {"id": new_id(), "job_id": job_id, "created_at": now, "read_at": None}
-                | dataclasses.asdict(message)
-                for job_id, message in new
-            ],
-        )
-        await tx.insert_rows(
-            audit_events,
-            [
-                audit.row(
-                    actor=None,
-                    request_id=request_id,
-                    action="notification.sent",
-                    target_type="account",
-                    target_id=message.account_id,
-                    after={"kind": message.kind, "application_id": message.application_id},
-                )
-                for _, message in new
-            ],
-        )
+        new = [pair for job_id, pair in rows.items() if job_id not in done]
+        await tx.insert_rows(notifications, [message for message, _ in new])
+        await tx.insert_rows(audit_events, [audit_row for _, audit_row in new])
         return bool(new)
 
     if await raw.run(work, background=True):
