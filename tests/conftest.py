@@ -164,7 +164,7 @@ async def reset_database(engine: AsyncEngine) -> None:
 @pytest.fixture
 async def engine(settings: Settings, demo_password_hash: str) -> AsyncIterator[AsyncEngine]:
     """The test database, emptied and loaded with the demo region."""
-    from yiwang import jobs
+    from yiwang import background
     from yiwang.audit import service as audit
     from yiwang.seed import seed_demo
 
@@ -174,12 +174,10 @@ async def engine(settings: Settings, demo_password_hash: str) -> AsyncIterator[A
     await seed_demo(
         engine, definitions_dir=settings.definitions_dir, password_hash=demo_password_hash
     )
-    await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
-    await audit.drain(engine)
+    await background.drain(engine)
     await audit.seal(engine)
     yield engine
-    await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
-    await audit.drain(engine)
+    await background.drain(engine)
     await engine.dispose()
 
 
@@ -235,7 +233,7 @@ def demo_definitions() -> Path:
 @pytest.fixture
 def seeded_database(settings: Settings, demo_password_hash: str) -> Settings:
     """For tests that drive the yiwang command in a subprocess: a clean, seeded database."""
-    from yiwang import jobs
+    from yiwang import background
     from yiwang.audit import service as audit
     from yiwang.seed import seed_demo
 
@@ -247,8 +245,7 @@ def seeded_database(settings: Settings, demo_password_hash: str) -> Settings:
             await seed_demo(
                 engine, definitions_dir=settings.definitions_dir, password_hash=demo_password_hash
             )
-            await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
-            await audit.drain(engine)
+            await background.drain(engine)
             await audit.seal(engine)
         finally:
             await engine.dispose()

@@ -88,9 +88,8 @@ async def test_the_reads_of_one_snapshot_see_one_moment(
         await raw.close()
 
 
-async def test_the_raw_database_beside_an_engine_is_closed_with_it(
-    settings: Settings, engine: AsyncEngine
-) -> None:
+@pytest.mark.usefixtures("engine")  # the test database, emptied
+async def test_the_raw_database_beside_an_engine_is_closed_with_it(settings: Settings) -> None:
     """The background passes write through `rawdb.beside(engine)`: one per engine, its
     connections given back when the engine is disposed, and a new one if the engine is used
     again."""

@@ -15,6 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 log = logging.getLogger("yiwang.background")
 
 
+_ALL: list[Coalescer] = []
+
+
+async def drain(engine: AsyncEngine) -> None:
+    """Wait until every background pass of this engine has finished, including the passes one
+    pass asked for (a job's pass writes audit rows, which asks for the sealer): before the
+    engine, and the raw database beside it, are disposed of."""
+    while busy := [c for c in _ALL if c.running(engine)]:
+        for coalescer in busy:
+            await coalescer.drain(engine)
+
+
 class Coalescer:
     """Runs ``work(engine)`` in the background when asked, at most one pass at a time."""
 
@@ -34,11 +46,16 @@ class Coalescer:
             weakref.WeakKeyDictionary()
         )
         self._draining: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
+        _ALL.append(self)
+
+    def running(self, engine: AsyncEngine) -> bool:
+        """Whether a pass of this engine is running or waiting out its spacing."""
+        task = self._running.get(engine)
+        return task is not None and not task.done()
 
     def request(self, engine: AsyncEngine) -> None:
         """Run soon; a request during a run coalesces into one more pass."""
-        task = self._running.get(engine)
-        if task is not None and not task.done():
+        if self.running(engine):
             self._again.add(engine)
             return
         self._running[engine] = asyncio.get_running_loop().create_task(self._until_quiet(engine))

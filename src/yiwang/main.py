@@ -15,7 +15,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from yiwang import __version__, jobs, rawdb
+from yiwang import __version__, background, jobs, rawdb
 from yiwang.api import applications as applications_api
 from yiwang.api import casework as casework_api
 from yiwang.api import catalog as catalog_api
@@ -158,8 +158,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await warming
             await app.state.submissions.close()
-            await jobs.drain(engine)
-            await audit.drain(engine)
+            await background.drain(engine)
             await app.state.exchange.aclose()
             await app.state.http.aclose()
             await engine.dispose()  # and the raw database beside it

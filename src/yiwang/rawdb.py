@@ -494,8 +494,8 @@ def beside(engine: AsyncEngine) -> RawDatabase:
     transaction runs its SQL to the end and lets go, and the process's own writers take turns
     instead of competing for the lock.
 
-    Drain the background passes (``jobs.drain``, then ``audit.drain``) before disposing of the
-    engine: a pass still running would find this one closed."""
+    Drain the background passes (``background.drain``) before disposing of the engine: a pass
+    still running would find this one closed."""
     sync = engine.sync_engine
     raw = _beside.get(sync)
     if raw is None:

@@ -60,7 +60,7 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
 @app.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo region: departments and the demo accounts (password yiwang-demo)."""
-    from yiwang import jobs
+    from yiwang import background
     from yiwang.audit import service as audit
     from yiwang.database import create_engine
     from yiwang.seed import seed_demo as run
@@ -72,8 +72,7 @@ def seed_demo() -> None:
         audit.bind_key(engine, settings.audit_hmac_key)
         try:
             created = await run(engine, definitions_dir=settings.definitions_dir)
-            await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
-            await audit.drain(engine)
+            await background.drain(engine)
             await audit.seal(engine)
             return created
         finally:
@@ -187,7 +186,7 @@ def users_create(
     ] = False,
 ) -> None:
     """Create an account (staff, admin, enterprise or citizen) as an operator."""
-    from yiwang import jobs
+    from yiwang import background
     from yiwang.audit import service as audit
     from yiwang.catalog import repository as catalog_repo
     from yiwang.database import create_engine, transaction
@@ -226,8 +225,7 @@ def users_create(
                     department_code=department,
                     roles=role,
                 )
-            await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
-            await audit.drain(engine)
+            await background.drain(engine)
             await audit.seal(engine)
         finally:
             await engine.dispose()

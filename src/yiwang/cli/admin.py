@@ -126,7 +126,7 @@ def catalog_load(
     ] = None,
 ) -> None:
     """Load definitions/ as the new catalogue; running servers pick it up within seconds."""
-    from yiwang import jobs
+    from yiwang import background
     from yiwang.audit import service as audit
     from yiwang.catalog import snapshots
     from yiwang.catalog.definitions import DefinitionError
@@ -145,8 +145,7 @@ def catalog_load(
                     actor=audit.SystemActor(label=f"operator:{getpass.getuser()}"),
                     directory=folder,
                 )
-            await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
-            await audit.drain(engine)
+            await background.drain(engine)
             await audit.seal(engine)
             return result
         finally:
@@ -244,12 +243,10 @@ def complaints_retrain(
 
 async def audit_drain(engine) -> None:  # type: ignore[no-untyped-def]
     """Seal what the command wrote into the audit chain before it exits."""
-    from yiwang import jobs
+    from yiwang import background
     from yiwang.audit import service as audit
 
-    await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
-
-    await audit.drain(engine)
+    await background.drain(engine)
     await audit.seal(engine)
 
 
@@ -280,15 +277,14 @@ def certificates_keys() -> None:
 @jobs_cli.command("run")
 def jobs_run() -> None:
     """Run every job that is due now, once (the server does this after each commit)."""
-    from yiwang import jobs
+    from yiwang import background, jobs
     from yiwang.audit import service as audit
 
     async def main() -> int:
         engine, _ = _worker_setup()
         try:
             ran = await jobs.run_pending(engine)
-            await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
-            await audit.drain(engine)
+            await background.drain(engine)
             await audit.seal(engine)
             return ran
         finally:
@@ -300,7 +296,7 @@ def jobs_run() -> None:
 @jobs_cli.command("deadlines")
 def jobs_deadlines() -> None:
     """Warn officers of tasks due the next working day; escalate overdue ones (督办)."""
-    from yiwang import jobs
+    from yiwang import background, jobs
     from yiwang.audit import service as audit
 
     async def main() -> dict[str, int]:
@@ -308,8 +304,7 @@ def jobs_deadlines() -> None:
         try:
             result = await _deadline_pass(engine, calendar)
             await jobs.run_pending(engine)
-            await jobs.drain(engine)  # before the sealer: a job's pass writes audit rows
-            await audit.drain(engine)
+            await background.drain(engine)
             await audit.seal(engine)
             return result
         finally:
@@ -327,7 +322,7 @@ def worker(
     """Run background work for every instance: the job outbox and the deadline checks."""
     import time as clock
 
-    from yiwang import jobs
+    from yiwang import background, jobs
     from yiwang.audit import service as audit
 
     async def main() -> None:
@@ -342,8 +337,7 @@ def worker(
                 await audit.seal(engine)
                 await asyncio.sleep(interval)
         finally:
-            await jobs.drain(engine)
-            await audit.drain(engine)
+            await background.drain(engine)
             await engine.dispose()
 
     typer.echo("yiwang worker: outbox and deadlines (Ctrl+C to stop)")

@@ -159,7 +159,6 @@ async def deliver_many(engine: AsyncEngine, batch: list[tuple[int, dict[str, Any
     messages = [(job_id, render(payload)) for job_id, payload in batch]
     raw = rawdb.beside(engine)
     delivered = raw.query("notifications.delivered", lambda: _DELIVERED)
-    ids = [job_id for job_id, _ in messages]
     # Each job's message and audit row are made here, on the event loop; the writer thread
     # only looks up which jobs already left theirs and stores the rest.
     now = dt.datetime.now(dt.UTC)
@@ -181,6 +180,7 @@ async def deliver_many(engine: AsyncEngine, batch: list[tuple[int, dict[str, Any
     }
 
     async def work(tx: Any) -> bool:
+        ids = list(rows)
         done: set[int] = set()
         for start in range(0, len(ids), _LOOKUP):
             some = ids[start : start + _LOOKUP]
