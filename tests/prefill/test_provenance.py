@@ -11,6 +11,7 @@ import pytest
 from tests.applications.helpers import answers
 from tests.conftest import sign_in
 from tests.prefill.test_prefill import consent
+from yiwang.prefill import service as prefill_service
 
 pytestmark = pytest.mark.anyio
 
@@ -82,6 +83,39 @@ async def test_a_forged_or_borrowed_token_is_refused_and_nothing_is_stored(
     assert borrowed.status_code == 422
     assert (await client.get("/api/v1/applications", headers=headers)).json() == []
     assert (await client.get("/api/v1/applications", headers=other)).json() == []
+
+
+async def test_a_retry_after_the_prefill_token_expired_gets_the_stored_application(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first answer was lost on the way; by the time the client sends the same request
+    again under its key, the token it carries is too old. The application was stored: the retry
+    gets it, not a 422 for a token nobody needs any more."""
+    headers = await sign_in(client, "citizen1")
+    prefill = await prefilled_newborn(client, headers)
+    schema = (await client.get("/api/v1/bundles/newborn")).json()["form_schema"]
+    form = answers(schema) | {name: f["value"] for name, f in prefill["fields"].items()}
+    keyed = {**headers, "Idempotency-Key": "newborn-retry-1"}
+    body = {"bundle": "newborn", "form": form, "prefill_token": prefill["prefill_token"]}
+    first = await client.post("/api/v1/applications", json=body, headers=keyed)
+    assert first.status_code == 201, first.text
+    monkeypatch.setattr(prefill_service, "TOKEN_HOURS", -1)  # every token is now too old
+    fresh = await client.post(
+        "/api/v1/applications", json=body, headers={**headers, "Idempotency-Key": "newborn-2"}
+    )
+    assert fresh.status_code == 422
+    assert fresh.json()["error"]["code"] == "invalid_prefill_token"
+    retry = await client.post("/api/v1/applications", json=body, headers=keyed)
+    assert retry.status_code == 201, retry.text
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.json()["id"] == first.json()["id"]
+    listed = (await client.get("/api/v1/applications", headers=headers)).json()
+    assert [a["id"] for a in listed] == [first.json()["id"]]
+    # Under the same key, a different request is still a conflict, not a replay.
+    changed = {**body, "form": {**form, "mailing_address": "浙江省湖州市安吉县递铺街道1号"}}
+    conflict = await client.post("/api/v1/applications", json=changed, headers=keyed)
+    assert conflict.status_code == 409
+    assert conflict.json()["error"]["code"] == "idempotency_conflict"
 
 
 async def test_a_department_reading_the_application_shows_in_the_applicants_log(

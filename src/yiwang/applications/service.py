@@ -3,6 +3,7 @@ its branches roll up into the application's status."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -22,7 +23,7 @@ from yiwang.catalog.loader import Catalog
 from yiwang.catalog.subjects import Subject, subject_of
 from yiwang.certificates import service as certificates
 from yiwang.database import Db, end_reads, transaction
-from yiwang.errors import Conflict, Invalid, NotFound, field_error
+from yiwang.errors import Conflict, Invalid, NotFound, YiwangError, field_error
 from yiwang.exchange import service as exchange
 from yiwang.identity import repository as identity_repo
 from yiwang.identity.service import Account
@@ -98,12 +99,72 @@ async def submit(
         {"service": service, "bundle": bundle, "form": form, "consent_id": consent_id}
         | ({"prefill_token": prefill_token} if prefill_token else {})
     )
-    if idempotency_key:
+    try:
+        plan = await _plan(
+            writer,
+            actor=actor,
+            service=service,
+            bundle=bundle,
+            form=form,
+            idempotency_key=idempotency_key,
+            body_digest=body_digest,
+            calendar=calendar,
+            consent_id=consent_id,
+            prefill_token=prefill_token,
+            secret=secret,
+        )
+    except YiwangError:
         # A retry of something stored gets the stored answer, whatever changed since (an expired
-        # prefill token, a new catalogue): checked before anything else.
-        earlier = await writer.stored_under(actor.id, idempotency_key)
-        if earlier is not None:
-            return await _replay(writer, actor, earlier, body_digest), False
+        # prefill token, a new catalogue). Looked up only when the request is refused: a key
+        # stored a moment ago is found by the writer, in the transaction that would store it.
+        earlier = await writer.stored_under(actor.id, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return await _replay(writer, actor, earlier, body_digest), False
+    outcome = await writer.submit(plan.prepared)
+    if not outcome.created:  # stored under the same key a moment ago: the same answer as then
+        earlier = (outcome.earlier_id or "", outcome.earlier_digest or "")
+        return await _replay(writer, actor, earlier, body_digest), False
+    assert outcome.rows is not None
+    stored = {table.name: table_rows for table, table_rows in outcome.rows}
+    held_by_id = {licence["id"]: licence for licence in plan.held.values() if licence is not None}
+    return _document(
+        plan.catalog,
+        SimpleNamespace(**stored["applications"][0]),
+        branches=sorted((SimpleNamespace(**b) for b in plan.branch_rows), key=lambda b: b.id),
+        events=[SimpleNamespace(**e) for e in stored["application_events"]],
+        materials=plan.materials,
+        held=held_by_id,
+        issued=[],
+    ), True
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """A submission checked and turned into rows, before it is written."""
+
+    prepared: Prepared
+    catalog: Catalog
+    branch_rows: list[dict[str, Any]]
+    materials: list[dict[str, Any]]
+    held: dict[str, Row | None]
+
+
+async def _plan(
+    writer: SubmissionWriter,
+    *,
+    actor: Account,
+    service: str | None,
+    bundle: str | None,
+    form: Any,
+    idempotency_key: str | None,
+    body_digest: str,
+    calendar: WorkdayCalendar,
+    consent_id: str | None,
+    prefill_token: str | None,
+    secret: bytes,
+) -> _Plan:
+    """Check a submission and plan its rows (refusing it with a ``YiwangError``)."""
     snapshot_id, catalog = await snapshots.current_of(writer.engine)
     subject = subject_of(catalog, service=service, bundle=bundle)
     if actor.kind not in {a for s in subject.services for a in s.audience}:
@@ -203,32 +264,16 @@ async def submit(
             ),
         ]
 
-    outcome = await writer.submit(
-        Prepared(
-            application_id=application_id,
-            applicant_id=actor.id,
-            idempotency_key=idempotency_key,
-            request_digest=body_digest,
-            region_code=catalog.region.code,
-            day=today,
-            rows=rows,
-        )
+    prepared = Prepared(
+        application_id=application_id,
+        applicant_id=actor.id,
+        idempotency_key=idempotency_key,
+        request_digest=body_digest,
+        region_code=catalog.region.code,
+        day=today,
+        rows=rows,
     )
-    if not outcome.created:  # stored under the same key a moment ago: the same answer as then
-        earlier = (outcome.earlier_id or "", outcome.earlier_digest or "")
-        return await _replay(writer, actor, earlier, body_digest), False
-    assert outcome.rows is not None
-    stored = {table.name: table_rows for table, table_rows in outcome.rows}
-    held_by_id = {licence["id"]: licence for licence in held.values() if licence is not None}
-    return _document(
-        catalog,
-        SimpleNamespace(**stored["applications"][0]),
-        branches=sorted((SimpleNamespace(**b) for b in branch_rows), key=lambda b: b.id),
-        events=[SimpleNamespace(**e) for e in stored["application_events"]],
-        materials=attachment.materials,
-        held=held_by_id,
-        issued=[],
-    ), True
+    return _Plan(prepared, catalog, branch_rows, attachment.materials, held)
 
 
 def _critical_days(subject: Subject) -> int:
