@@ -5,8 +5,10 @@ The lifecycle is 开餐馆一件事 (open-restaurant) from the demo catalogue: f
 the food permit held back by `after:` until the business licence is approved, every task
 approved until all four branches are. One *step* is one persisted transition — the start (the
 fan-out) or one task's approval — and each step is one transaction of its own on the same
-database, through the same engine and driver (yiwang.database.transaction, strict audit off
-for both: the audit trail belongs to the applications domain above the engine).
+database, through the same engine and driver: yiwang.database.write_unit, as the staff
+decision route runs it (on SQLite on the raw database's writer thread, through SQLAlchemy's
+synchronous connection), strict audit off for both: the audit trail belongs to the
+applications domain above the engine.
 
 - yiwang: the real engine (yiwang.workflow.service) on the real tables (migrated to head). A
   step reads the application's tasks, approves the first open one (`decide`) and, when a branch
@@ -147,52 +149,58 @@ def bpmn_of(catalog: Any, bundle: Any) -> str:
 
 
 async def yiwang_lifecycle(ctx: Context, probe: Probe | None = None) -> int:
-    """Start the bundle's branches, then approve every task, one transaction per step."""
-    from yiwang.database import transaction
+    """Start the bundle's branches, then approve every task, one transaction per step: through
+    SQLAlchemy in a `write_unit`, as the staff decision route runs it."""
+    from yiwang.database import write_unit
     from yiwang.workflow import service as workflow
 
     application_id = str(uuid.uuid4())
-    async with transaction(ctx.engine, strict_audit=False) as db:
-        await workflow.start(
+    await write_unit(
+        ctx.engine,
+        lambda db: workflow.start(
             db,
             application_id=application_id,
             plans=ctx.plans,
             today=TODAY,
             calendar=ctx.calendar,
-        )
+        ),
+        strict_audit=False,
+    )
     steps = 1
     if probe:
         await probe(application_id)
-    left = -1
-    while left != 0:
-        async with transaction(ctx.engine, strict_audit=False) as db:
-            open_tasks = [
-                t for t in await workflow.history(db, application_id) if t.status == "open"
-            ]
-            task = open_tasks[0]
-            done = await workflow.decide(
+
+    async def step(db: Any) -> int:
+        """One approval, and the branches it releases; how many tasks are open after it."""
+        open_tasks = [t for t in await workflow.history(db, application_id) if t.status == "open"]
+        task = open_tasks[0]
+        done = await workflow.decide(
+            db,
+            task_id=task.id,
+            department_code=task.department_code,
+            roles=[task.role],
+            actor_id=OFFICER,
+            decision="approve",
+            comment=COMMENT,
+            services=ctx.catalog.services,
+            today=TODAY,
+            calendar=ctx.calendar,
+        )
+        started: list[str] = []
+        if done.branch_status == "approved":
+            started = await workflow.release_waiting(
                 db,
-                task_id=task.id,
-                department_code=task.department_code,
-                roles=[task.role],
-                actor_id=OFFICER,
-                decision="approve",
-                comment=COMMENT,
+                application_id=application_id,
                 services=ctx.catalog.services,
                 today=TODAY,
                 calendar=ctx.calendar,
             )
-            started: list[str] = []
-            if done.branch_status == "approved":
-                started = await workflow.release_waiting(
-                    db,
-                    application_id=application_id,
-                    services=ctx.catalog.services,
-                    today=TODAY,
-                    calendar=ctx.calendar,
-                )
         # One task per step and per started branch (no 会签 officers): what is still open.
-        left = len(open_tasks) - 1 + (done.next_step is not None) + len(started)
+        return len(open_tasks) - 1 + (done.next_step is not None) + len(started)
+
+    left = -1
+    while left != 0:
+        left = await write_unit(ctx.engine, step, strict_audit=False)
         steps += 1
         if probe:
             await probe(application_id)
@@ -225,27 +233,36 @@ def spiff_approve(wf: Any) -> None:
 
 
 async def spiff_lifecycle(ctx: Context, *, reload: bool, probe: Probe | None = None) -> int:
-    """The same lifecycle in SpiffWorkflow, the serialized workflow stored after every step."""
-    from yiwang.database import transaction
+    """The same lifecycle in SpiffWorkflow, the serialized workflow stored after every step
+    (through SQLAlchemy in a `write_unit`, as yiwang's)."""
+    from yiwang.database import write_unit
 
     workflow_id = str(uuid.uuid4())
     serializer = ctx.serializer
     wf = spiff_start(ctx)
-    async with transaction(ctx.engine, strict_audit=False) as db:
+
+    async def create(db: Any) -> None:
         state = serializer.serialize_json(wf)
         await db.execute(sa.insert(spiff_workflows).values(id=workflow_id, state=state))
+
+    await write_unit(ctx.engine, create, strict_audit=False)
     steps = 1
     if probe:
         await probe(workflow_id)
     stored = spiff_workflows.c.id == workflow_id
+
+    async def step(db: Any) -> Any:
+        current = wf
+        if reload:
+            query = sa.select(spiff_workflows.c.state).where(stored)
+            current = serializer.deserialize_json((await db.execute(query)).scalar_one())
+        spiff_approve(current)
+        state = serializer.serialize_json(current)
+        await db.execute(sa.update(spiff_workflows).where(stored).values(state=state))
+        return current
+
     while not wf.is_completed():
-        async with transaction(ctx.engine, strict_audit=False) as db:
-            if reload:
-                query = sa.select(spiff_workflows.c.state).where(stored)
-                wf = serializer.deserialize_json((await db.execute(query)).scalar_one())
-            spiff_approve(wf)
-            state = serializer.serialize_json(wf)
-            await db.execute(sa.update(spiff_workflows).where(stored).values(state=state))
+        wf = await write_unit(ctx.engine, step, strict_audit=False)
         steps += 1
         if probe:
             await probe(workflow_id)
@@ -543,11 +560,12 @@ async def statements_per_step(
 
             patched.append((tx, verb, original))
             setattr(tx, verb, counting)
-    event.listen(ctx.engine.sync_engine, "before_cursor_execute", counted)
+    # Every engine's: `write_unit` runs SQLAlchemy's statements through an engine of its own.
+    event.listen(sa.engine.Engine, "before_cursor_execute", counted)
     try:
         steps = await lifecycle(ctx)
     finally:
-        event.remove(ctx.engine.sync_engine, "before_cursor_execute", counted)
+        event.remove(sa.engine.Engine, "before_cursor_execute", counted)
         for tx, verb, original in patched:
             setattr(tx, verb, original)
     return count / steps
@@ -616,6 +634,8 @@ BUCKETS = [
     ("SQLAlchemy: async bridge (greenlet)", "util/concurrency|greenlet|ext/asyncio"),
     ("SQLAlchemy: execution, results, pool", "sqlalchemy/"),
     ("driver, Python side (aiosqlite / asyncpg)", "aiosqlite/|asyncpg/"),
+    ("driver: sqlite3 (the writer thread)", "sqlite3.Connection|sqlite3.Cursor"),
+    ("waiting for the writer thread / for work on it", "threading.py|concurrent/futures"),
     (
         "asyncio: scheduling, wake-ups, hand-offs to the driver",
         "asyncio/|selectors.py|_queue|socket",
@@ -627,17 +647,28 @@ BUCKETS = [
 
 
 async def profile_yiwang(ctx: Context, seconds: float) -> list[tuple[str, float]]:
-    """cProfile (this thread only) over yiwang lifecycles: share of time per bucket."""
-    profiler = cProfile.Profile()
+    """cProfile over yiwang lifecycles, on this thread and (SQLite) on the writer thread that
+    runs each `write_unit`: share of time per bucket."""
+    from yiwang import rawdb
+
+    profiler, on_writer = cProfile.Profile(), cProfile.Profile()
+    writer = rawdb.beside(ctx.engine)
+    sqlite = isinstance(writer, rawdb.SqliteDatabase)
+    if sqlite:  # a profiler is per thread: enabled there, it stays on for the thread's work
+        await writer.run_sync(lambda _conn: on_writer.enable())
     deadline = time.perf_counter() + seconds
     profiler.enable()
     while time.perf_counter() < deadline:
         await yiwang_lifecycle(ctx)
     profiler.disable()
+    stats = pstats.Stats(profiler)
+    if sqlite:
+        await writer.run_sync(lambda _conn: on_writer.disable())
+        stats.add(on_writer)
     shares: dict[str, float] = {}
     total = 0.0
-    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    for (filename, _, function), (_, _, tottime, _, _) in stats.items():
+    rows = stats.stats  # type: ignore[attr-defined]
+    for (filename, _, function), (_, _, tottime, _, _) in rows.items():
         where = f"{filename}:{function}"
         name = next(
             (n for n, pattern in BUCKETS if any(p in where for p in pattern.split("|"))),

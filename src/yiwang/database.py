@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
 
 from yiwang import rawdb
 from yiwang.config import Settings, to_async_url
 from yiwang.kit import jsontext
 
 log = logging.getLogger("yiwang.database")
+
+T = TypeVar("T")
 
 metadata = sa.MetaData(
     naming_convention={
@@ -116,14 +121,15 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             write = conn.get_execution_options().get("yiwang_write", False)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _count_writes(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip()[:6].upper() in _WRITE_VERBS:
-            state = conn.info.get("yiwang_tx")
-            if state is not None:
-                state.writes += 1
-
+    event.listen(engine.sync_engine, "before_cursor_execute", _count_writes)
     return engine
+
+
+def _count_writes(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    if statement.lstrip()[:6].upper() in _WRITE_VERBS:
+        state = conn.info.get("yiwang_tx")
+        if state is not None:
+            state.writes += 1
 
 
 @asynccontextmanager
@@ -157,6 +163,10 @@ async def transaction(
                 await conn.commit()
         finally:
             conn.info.pop("yiwang_tx", None)
+    await _after_commit(state)
+
+
+async def _after_commit(state: TxState) -> None:
     for callback in state.after_commit:
         try:
             result = callback()
@@ -164,6 +174,133 @@ async def transaction(
                 await result
         except Exception:  # an after-commit hook must never undo an acknowledged commit
             log.exception("after-commit hook failed")
+
+
+async def write_unit(
+    engine: AsyncEngine, work: Callable[[Any], Awaitable[T]], *, strict_audit: bool = True
+) -> T:
+    """Run ``await work(db)`` in one write transaction and return its result, as ``transaction``
+    would; on SQLite, on the writer thread of ``rawdb.beside(engine)``.
+
+    Through aiosqlite each statement is a hop to its thread and back, and a turn of the event
+    loop, while the transaction holds SQLite's write lock, which it also has to win from the
+    writer thread (submissions, jobs, the audit sealer). Here the writer thread runs the whole
+    unit with SQLAlchemy's synchronous connection over its own sqlite3 connection, taking its
+    turn with the process's other writes. ``work`` is the same service code (``ThreadUnit`` has
+    the face of the ``AsyncConnection`` it is written against), but it must await nothing but
+    its statements: it is run to its end without an event loop (``rawdb.run_to_end``), and one
+    that waits on anything else is refused, its changes rolled back. Never call it while a
+    ``transaction`` of the same request holds the write lock (a route's ``DbDep`` after a
+    write): on SQLite the writer thread would wait for that lock until it gave up.
+    """
+    raw = rawdb.beside(engine)
+    if not isinstance(raw, rawdb.SqliteDatabase):
+        async with transaction(engine, strict_audit=strict_audit) as db:
+            return await work(db)
+    state = TxState()
+
+    def in_thread(dbapi: sqlite3.Connection) -> T:
+        with _twin(raw, dbapi).connect() as conn:
+            conn.execution_options(yiwang_write=True)
+            conn.info["yiwang_tx"] = state
+            rawdb.begin_immediate(dbapi)
+            try:
+                result = rawdb.run_to_end(work(ThreadUnit(conn, engine, dbapi)))
+                _check_audited(state, strict_audit)
+            except BaseException as exc:
+                if getattr(exc, "keep_changes", False):
+                    _check_audited(state, strict_audit)
+                    _commit_both(conn, dbapi)
+                raise  # (what is left open, run_sync rolls back)
+            finally:
+                conn.info.pop("yiwang_tx", None)
+            _commit_both(conn, dbapi)
+            return result
+
+    result = await raw.run_sync(in_thread)
+    await _after_commit(state)  # on the event loop, as after ``transaction``
+    return result
+
+
+def _commit_both(conn: sa.Connection, dbapi: sqlite3.Connection) -> None:
+    conn.commit()  # SQLAlchemy's own transaction, if a statement began one
+    if dbapi.in_transaction:
+        dbapi.execute("COMMIT")
+
+
+# The synchronous engine over each writer thread's sqlite3 connection (used on that thread only).
+_twins: weakref.WeakKeyDictionary[rawdb.SqliteDatabase, tuple[sqlite3.Connection, sa.Engine]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _twin(raw: rawdb.SqliteDatabase, dbapi: sqlite3.Connection) -> sa.Engine:
+    found = _twins.get(raw)
+    if found is not None and found[0] is dbapi:
+        return found[1]
+    if found is not None:  # the writer opened a new connection after a failed one
+        found[1].dispose(close=False)
+    twin = sa.create_engine(
+        "sqlite://",
+        creator=lambda: dbapi,
+        poolclass=StaticPool,
+        pool_reset_on_return=None,
+        hide_parameters=True,
+        json_serializer=jsontext.dumps,
+    )
+    event.listen(twin, "before_cursor_execute", _count_writes)
+    twin.connect().close()  # the dialect's first-connect set-up ends any transaction: before one
+    _twins[raw] = (dbapi, twin)
+    return twin
+
+
+class ThreadUnit:
+    """A unit of work on the SQLite writer thread (``write_unit``): a synchronous SQLAlchemy
+    connection with the face of the ``AsyncConnection`` services are written against. Its
+    coroutines never suspend. It holds the write lock from its start."""
+
+    def __init__(self, conn: sa.Connection, engine: AsyncEngine, dbapi: Any) -> None:
+        self.sync_connection = conn
+        self.engine = engine
+        self._dbapi = dbapi
+
+    @property
+    def dialect(self) -> sa.Dialect:
+        return self.sync_connection.dialect
+
+    @property
+    def info(self) -> dict[Any, Any]:
+        return self.sync_connection.info
+
+    def in_transaction(self) -> bool:
+        return True
+
+    async def execute(
+        self, statement: Any, parameters: Any = None, *, execution_options: Any = None
+    ) -> Any:
+        return self.sync_connection.execute(
+            statement, parameters, execution_options=execution_options
+        )
+
+    async def scalar(self, statement: Any, parameters: Any = None) -> Any:
+        return self.sync_connection.scalar(statement, parameters)
+
+    @asynccontextmanager
+    async def begin_nested(self) -> AsyncIterator[Any]:
+        with self.sync_connection.begin_nested() as savepoint:
+            yield savepoint
+
+    async def commit(self) -> None:
+        """Commit what was done so far; the unit goes on in a new transaction."""
+        _commit_both(self.sync_connection, self._dbapi)
+        rawdb.begin_immediate(self._dbapi)
+
+    async def rollback(self) -> None:
+        """Undo what was done so far; the unit goes on in a new transaction."""
+        self.sync_connection.rollback()
+        if self._dbapi.in_transaction:
+            self._dbapi.execute("ROLLBACK")
+        rawdb.begin_immediate(self._dbapi)
 
 
 @asynccontextmanager

@@ -16,6 +16,7 @@ here reads back through SQLAlchemy exactly as if SQLAlchemy had written it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import sqlite3
 import threading
@@ -218,7 +219,7 @@ def _sqlite_connect(path: Path, *, query_only: bool = False) -> sqlite3.Connecti
     return conn
 
 
-def _begin_immediate(conn: sqlite3.Connection) -> None:
+def begin_immediate(conn: sqlite3.Connection) -> None:
     """Take the write lock, asking again every millisecond or so.
 
     SQLite's own busy handler sleeps 1, 2, 5 … then 100 ms between tries, so a writer that
@@ -245,7 +246,7 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
 class SqliteTx:
     """The writer thread's open transaction. Its methods are coroutines that never suspend, so
     that one ``async def`` piece of work serves both drivers; the writer thread runs it to its
-    end with ``_run_to_end``."""
+    end with ``run_to_end``."""
 
     def __init__(self, db: SqliteDatabase, conn: sqlite3.Connection) -> None:
         self.db, self.conn = db, conn
@@ -266,7 +267,7 @@ class SqliteTx:
             self.conn.executemany(query.sql, [query.params(v) for v in values])
 
 
-def _run_to_end(coroutine: Any) -> Any:
+def run_to_end(coroutine: Any) -> Any:
     """Run a coroutine that awaits nothing that suspends (SqliteTx's methods) to its result: on
     the writer thread, or on the event loop for a read snapshot."""
     try:
@@ -306,18 +307,22 @@ class SqliteDatabase(RawDatabase):
         conn = self._reader()
         conn.execute("BEGIN")
         try:
-            return _run_to_end(work(SqliteTx(self, conn)))
+            return run_to_end(work(SqliteTx(self, conn)))
         finally:
             if conn.in_transaction:  # (SQLite may have ended it after an error of its own)
                 conn.execute("ROLLBACK")
 
-    def _in_thread(self, work: Callable[[Any], Any]) -> Any:
+    def _connection(self) -> sqlite3.Connection:
+        """The writer thread's connection (opened again after ``_abandon`` closed it)."""
         if self._write_conn is None:
             self._write_conn = _sqlite_connect(self.path)
-        conn = self._write_conn
-        _begin_immediate(conn)
+        return self._write_conn
+
+    def _in_thread(self, work: Callable[[Any], Any]) -> Any:
+        conn = self._connection()
+        begin_immediate(conn)
         try:
-            result = _run_to_end(work(SqliteTx(self, conn)))
+            result = run_to_end(work(SqliteTx(self, conn)))
             conn.execute("COMMIT")
         except sqlite3.IntegrityError as exc:
             self._abandon(conn)
@@ -341,6 +346,26 @@ class SqliteDatabase(RawDatabase):
         if self._closed:
             raise RuntimeError("the raw database is closed")
         return await asyncio.get_running_loop().run_in_executor(self._writer, self._in_thread, work)
+
+    async def run_sync(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run ``fn(connection)`` on the writer thread, in turn with the process's other writes.
+
+        ``fn`` begins and ends its own transaction (``begin_immediate``, then COMMIT); one it
+        leaves open by raising is rolled back. It runs in a copy of the caller's context, so
+        that what it logs and audits carries the caller's request id."""
+        if self._closed:
+            raise RuntimeError("the raw database is closed")
+        context = contextvars.copy_context()
+
+        def call() -> Any:
+            conn = self._connection()
+            try:
+                return context.run(fn, conn)
+            except BaseException:
+                self._abandon(conn)
+                raise
+
+        return await asyncio.get_running_loop().run_in_executor(self._writer, call)
 
     async def close(self) -> None:
         self._closed = True

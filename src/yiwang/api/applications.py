@@ -12,9 +12,11 @@ from yiwang.api.deps import (
     CurrentAccount,
     DbDep,
     Text,
+    TokenAccount,
     submitting_account,
 )
 from yiwang.applications import service as applications
+from yiwang.database import write_unit
 from yiwang.errors import NotFound
 from yiwang.kit.jsontext import FastJSONResponse
 from yiwang.workflow import service as workflow
@@ -208,17 +210,24 @@ async def task(task_id: str, db: DbDep, account: CurrentAccount) -> dict[str, An
 
 @router.post("/tasks/{task_id}/decision")
 async def decision(
-    task_id: str, body: DecisionIn, db: DbDep, account: CurrentAccount, calendar: CalendarDep
+    request: Request, task_id: str, body: DecisionIn, account: TokenAccount, calendar: CalendarDep
 ) -> dict[str, Any]:
-    """Decide a task of my department: approve, reject or return."""
-    return await applications.decide(
-        db,
-        actor=account,
-        task_id=task_id,
-        decision=body.decision,
-        comment=body.comment,
-        corrections=body.corrections,
-        calendar=calendar,
+    """Decide a task of my department: approve, reject or return.
+
+    One write transaction, ``write_unit``: on SQLite the decision runs on the writer thread
+    that stores submissions, with no hop between its statements."""
+    return await write_unit(
+        request.app.state.engine,
+        lambda db: applications.decide(
+            db,
+            actor=account,
+            task_id=task_id,
+            decision=body.decision,
+            comment=body.comment,
+            corrections=body.corrections,
+            calendar=calendar,
+        ),
+        strict_audit=request.app.state.settings.strict_audit,
     )
 
 

@@ -110,6 +110,18 @@ async def current_account(db: DbDep, token: TokenDep) -> identity.Account:
 CurrentAccount = Annotated[identity.Account, Depends(current_account)]
 
 
+async def token_account(request: Request, token: TokenDep) -> identity.Account:
+    """``current_account`` for a route without a unit of work (one that writes through
+    ``database.write_unit``): the session is read as ``submitting_account`` reads it, and the
+    route still declares the bearer token in the OpenAPI document."""
+    writer: SubmissionWriter = request.app.state.submissions
+    found = await writer.session(identity.token_hash(token))
+    return identity.account_of_session(found, kind="api")
+
+
+TokenAccount = Annotated[identity.Account, Depends(token_account)]
+
+
 async def submitting_account(request: Request) -> identity.Account:
     """The account of the request's bearer token, read through the submission writer's own
     connections: for the routes a surge calls most (submitting, an application's status, the

@@ -1,0 +1,191 @@
+"""Staff decisions: ``POST /api/v1/tasks/{id}/decision``, milliseconds per decision and the
+server's CPU per decision, one officer at a time and then one officer per department at once.
+
+Starts the platform as ``make run`` does (a scratch database migrated and seeded, ``yiwang
+serve``, one worker), has citizen1 submit 2 × --applications bundles (开餐馆一件事, forms varied
+as submission.py varies them), then has an officer of each department of the bundle approve
+every task in their inbox until every application is approved (the food permit's branch opens
+when the business licence is issued):
+
+1. one decision at a time, the departments in turn, for the first half;
+2. one client per department at once, for the second half.
+
+A decision that approves a branch also issues its licence (signed, its PDF drawn by a job in
+the same server process): the server's CPU per decision includes that. The run ends by
+checking what it did: every application approved, every task decided once (one decision audit
+row per task), and exits 1 if not.
+
+    .venv/bin/python benchmarks/decisions.py                  # SQLite
+    .venv/bin/python benchmarks/decisions.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scaleout import bundle_departments  # noqa: E402 - the benchmarks' shared helpers
+from submission import (  # noqa: E402
+    BUNDLE,
+    CITIZEN,
+    YIWANG,
+    Database,
+    Server,
+    form_bodies,
+    free_port,
+    machine,
+    prepare_yiwang,
+    sign_in,
+    submit_by_hand,
+    yiwang_env,
+)
+
+
+def decide_all(base: str, token: str, applications: set[str]) -> list[tuple[float, str]]:
+    """Approve every task of these applications in one officer's inbox, one at a time, until
+    the inbox holds none: (seconds, branch status after) per decision."""
+    out = []
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, timeout=30, headers=headers) as client:
+        while True:
+            inbox = client.get("/api/v1/tasks")
+            inbox.raise_for_status()
+            mine = [t for t in inbox.json() if t["application_id"] in applications]
+            if not mine:
+                return out
+            for task in mine:
+                started = time.perf_counter()
+                answer = client.post(
+                    f"/api/v1/tasks/{task['id']}/decision", json={"decision": "approve"}
+                )
+                if answer.status_code != 200:
+                    sys.exit(f"decision {answer.status_code}: {answer.text[:300]}")
+                out.append((time.perf_counter() - started, answer.json()["branch_status"]))
+
+
+def phase(
+    server: Server, tokens: dict[str, str], applications: set[str], *, together: bool
+) -> dict[str, Any]:
+    """Decide every task of ``applications``; latency, decisions/s and CPU per decision."""
+    cpu, started = server.cpu(), time.perf_counter()
+    decided: list[tuple[float, str]] = []
+    while True:  # again, until no department has any left (a released branch opens later)
+        if together:
+            with ThreadPoolExecutor(len(tokens)) as pool:
+                runs = pool.map(lambda t: decide_all(server.base, t, applications), tokens.values())
+                batch = [d for run in runs for d in run]
+        else:
+            batch = [d for t in tokens.values() for d in decide_all(server.base, t, applications)]
+        decided += batch
+        if not batch:
+            break
+    wall, used = time.perf_counter() - started, server.cpu() - cpu
+    ms = sorted(1000 * seconds for seconds, _ in decided)
+    return {
+        "decisions": len(ms),
+        "branches_approved": sum(status == "approved" for _, status in decided),
+        "p50_ms": statistics.median(ms),
+        "p90_ms": ms[int(0.9 * (len(ms) - 1))],
+        "p99_ms": ms[int(0.99 * (len(ms) - 1))],
+        "decisions_per_s": len(ms) / wall,
+        "server_cpu_ms_per_decision": 1000 * used / len(ms),
+    }
+
+
+def check(database: Database, applications: set[str], decisions: int) -> list[str]:
+    """What the run must have left: every application approved, one decision per task."""
+    problems = []
+    rows = database.query("SELECT id, status FROM applications")
+    not_done = [i for i, status in rows if i in applications and status != "approved"]
+    if not_done:
+        problems.append(f"{len(not_done)} applications not approved")
+    audited = database.query("SELECT count(*) FROM audit_events WHERE action = 'task.approve'")
+    twice = database.query(
+        "SELECT count(*) FROM (SELECT target_id FROM audit_events WHERE action = 'task.approve'"
+        " GROUP BY target_id HAVING count(*) > 1) AS t"
+    )
+    if audited[0][0] != decisions or twice[0][0]:
+        problems.append(
+            f"{audited[0][0]} decision audit rows for {decisions} decisions, {twice[0][0]} twice"
+        )
+    return problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("YIWANG_BENCH_DATABASE_URL", ""),
+        help="PostgreSQL server (a scratch database is made there); default SQLite",
+    )
+    parser.add_argument("--applications", type=int, default=40, help="per phase")
+    args = parser.parse_args()
+    print(f"Machine: {machine()}")
+    workdir = Path(tempfile.mkdtemp(prefix="yiwang-bench-decisions-"))
+    database: Database | None = None
+    server: Server | None = None
+    try:
+        database = Database.create(args.database_url, workdir, "decisions")
+        backend = "PostgreSQL" if database.is_postgres else "SQLite"
+        port = free_port()
+        env = yiwang_env(database, workdir, port)
+        prepare_yiwang(env)
+        server = Server("yiwang", [*YIWANG, "serve"], env, port, workdir).start()
+        schema = httpx.get(f"{server.base}/api/v1/bundles/{BUNDLE}", timeout=30).json()
+        bodies = form_bodies(schema["form_schema"], 2 * args.applications)
+        citizen = sign_in(server.base, CITIZEN)
+        stored = submit_by_hand(server.base, citizen, bodies, "decisions")
+        if any(status != 201 for status, _ in stored):
+            sys.exit(f"submissions refused: {[s for s, _ in stored if s != 201][:5]}")
+        ids = [answer["id"] for _, answer in stored]
+        tokens = {d: sign_in(server.base, f"staff-{d}") for d in bundle_departments()}
+        results = {
+            "one at a time": phase(server, tokens, set(ids[: args.applications]), together=False),
+            f"{len(tokens)} departments at once": phase(
+                server, tokens, set(ids[args.applications :]), together=True
+            ),
+        }
+        problems = check(database, set(ids), sum(r["decisions"] for r in results.values()))
+    finally:
+        if server is not None:
+            server.stop()
+        if database is not None:
+            database.drop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(
+        f"\n| {BUNDLE}, {backend}, 1 worker | decisions | of them branches approved | "
+        "p50 / p90 / p99 ms | decisions/s | server CPU ms per decision |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, r in results.items():
+        print(
+            f"| {name} | {r['decisions']} | {r['branches_approved']} | {r['p50_ms']:.1f} / "
+            f"{r['p90_ms']:.1f} / {r['p99_ms']:.1f} | {r['decisions_per_s']:.1f} | "
+            f"{r['server_cpu_ms_per_decision']:.1f} |"
+        )
+    print(
+        "\nchecks: "
+        + (
+            "; ".join(problems)
+            if problems
+            else "every application approved, each task decided once"
+        )
+    )
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
