@@ -27,7 +27,7 @@ applications = sa.Table(
     sa.Column("request_digest", sa.String(64)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("completed_at", sa.DateTime(timezone=True)),
+    sa.Column("completed_at", sa.DateTime(timezone=True), index=True),  # the dashboard
     sa.UniqueConstraint("applicant_id", "idempotency_key", name="uq_applications_idempotency"),
 )
 

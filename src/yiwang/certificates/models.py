@@ -27,7 +27,8 @@ certificates = sa.Table(
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
     sa.Column("revoked_by", sa.String(36)),
     sa.Column("revoked_reason", sa.Text),
-    sa.Column("application_id", sa.String(36)),
+    # The licences an application issued: its status page shows them.
+    sa.Column("application_id", sa.String(36), index=True),
     # The approved branch that issued it: issuing twice for one branch is refused here.
     sa.Column("branch_id", sa.String(36), unique=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

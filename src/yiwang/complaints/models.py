@@ -56,7 +56,8 @@ tickets = sa.Table(
     sa.Column("escalated_at", sa.DateTime(timezone=True)),
     sa.Column("duplicate_of", sa.String(36), index=True),
     sa.Column("idempotency_key", sa.String(128)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # The newest first (Open311's list, the dashboard), and a place's recent ones (duplicates).
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("ix_tickets_status", "status", "category"),
     sa.UniqueConstraint("reporter_id", "idempotency_key", name="uq_tickets_idempotency"),

@@ -51,6 +51,7 @@ login_failures = sa.Table(
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
     sa.Column("scope", sa.String(32), nullable=False),  # account | address | register_id | …
     sa.Column("key", sa.String(128), nullable=False),
-    sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False),
+    # (failed_at alone: the failures past the window, pruned at every new one)
+    sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Index("ix_login_failures_lookup", "scope", "key", "failed_at"),
 )

@@ -44,7 +44,9 @@ tasks = sa.Table(
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("branch_id", sa.String(36), nullable=False, index=True),
-    sa.Column("application_id", sa.String(36), nullable=False),
+    # An application's tasks: the history a staff member opening a task reads, and the open
+    # ones a withdrawal or a rejection cancels.
+    sa.Column("application_id", sa.String(36), nullable=False, index=True),
     sa.Column("department_code", sa.String(32), nullable=False),
     sa.Column("service_code", sa.String(64), nullable=False),
     sa.Column("step_code", sa.String(48), nullable=False),
@@ -66,4 +68,6 @@ tasks = sa.Table(
     sa.Column("warned_at", sa.DateTime(timezone=True)),
     sa.Column("escalated_at", sa.DateTime(timezone=True)),
     sa.Index("ix_tasks_inbox", "department_code", "status", "due_date"),
+    # The deadline check's open tasks due by a day, every department's.
+    sa.Index("ix_tasks_due", "status", "due_date"),
 )
