@@ -14,6 +14,7 @@ the status page, the inbox) are not seen here; they are built from the same Core
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from pathlib import Path
@@ -51,7 +52,8 @@ GROWING = {
     "login_failures",
     "data_access_log",
 }
-_SCAN = re.compile(r"^SCAN (\w+)")
+_SCAN = re.compile(r"^SCAN (\w+)")  # also "SCAN t USING [COVERING] INDEX …": every row
+_ALIAS = re.compile(r"\b(\w+) AS (\w+)\b")
 
 
 class Statements:
@@ -70,12 +72,15 @@ class Statements:
         """(table, statement) for each statement the planner would run by reading a growing
         table whole."""
         found = []
-        with sqlite3.connect(database) as conn:
+        with contextlib.closing(sqlite3.connect(database)) as conn:
             for statement, parameters in self.seen.items():
+                # The plan names a table by its alias (``tasks AS other``): back to the table.
+                tables = {alias: table for table, alias in _ALIAS.findall(statement)}
                 for *_, detail in conn.execute(f"EXPLAIN QUERY PLAN {statement}", parameters):
                     match = _SCAN.match(detail)
-                    if match and match.group(1) in GROWING and "INDEX" not in detail:
-                        found.append((match.group(1), " ".join(statement.split())[:300]))
+                    table = match and tables.get(match.group(1), match.group(1))
+                    if table in GROWING:
+                        found.append((detail, " ".join(statement.split())[:300]))
         return found
 
 

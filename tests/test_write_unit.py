@@ -6,6 +6,7 @@ the request's id in its audit rows."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from yiwang import background
+from yiwang import background, rawdb
 from yiwang.applications.models import tracking_counters
 from yiwang.audit import service as audit
 from yiwang.audit.models import audit_events
@@ -141,3 +142,23 @@ async def test_on_sqlite_a_unit_may_wait_on_nothing_but_its_statements(
     else:
         await write_unit(engine, waits)
         assert await counters(engine) == ["20261209", "20261210"]
+
+
+async def test_a_unit_runs_on_the_writers_new_connection_after_it_lost_one(
+    engine: AsyncEngine,
+) -> None:
+    """When even a rollback fails, the writer thread closes its connection and opens another
+    for the next write: a unit then runs on the new one, not on the closed one."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the SQLite writer thread's connection")
+    await write_unit(engine, lambda db: add(db, "20261211"))
+    raw = rawdb.beside(engine)
+
+    def lose(conn: sqlite3.Connection) -> None:  # as `_abandon` does after a failed ROLLBACK
+        conn.close()
+        raw._write_conn = None  # type: ignore[attr-defined]
+
+    with pytest.raises(sqlite3.ProgrammingError):  # (run_sync finds the connection closed)
+        await raw.run_sync(lose)
+    await write_unit(engine, lambda db: add(db, "20261212"))
+    assert await counters(engine) == ["20261211", "20261212"]

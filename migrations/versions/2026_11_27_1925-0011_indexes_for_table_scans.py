@@ -8,8 +8,9 @@ the dashboard's windows of finished applications and of ratings; the pruning of 
 failures at every new one. Each of these read its whole table, which grows with every
 application, ticket or rating.
 
-On PostgreSQL each index is built CONCURRENTLY, outside a transaction, so that upgrading a
-deployment does not hold writes to these tables while it builds.
+On PostgreSQL each index is built CONCURRENTLY, outside a transaction and without the
+sessions' statement timeout, so that upgrading a deployment does not hold writes to these
+tables while it builds; an upgrade stopped halfway can be run again.
 
 Revision ID: 0011
 Revises: 0010
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
@@ -40,20 +42,37 @@ INDEXES = [
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        with op.get_context().autocommit_block():
-            for name, table, columns in INDEXES:
-                op.create_index(name, table, columns, postgresql_concurrently=True)
-    else:
+    if op.get_context().dialect.name != "postgresql":
         for name, table, columns in INDEXES:
             op.create_index(name, table, columns)
+        return
+    with op.get_context().autocommit_block():
+        # A concurrent build on a large table outlasts the sessions' 30 s statement timeout;
+        # one stopped halfway leaves an invalid index, built again here when run again.
+        op.execute("SET statement_timeout = 0")
+        for name, table, columns in INDEXES:
+            if _invalid(name):
+                op.drop_index(name, table_name=table, postgresql_concurrently=True)
+            op.create_index(name, table, columns, postgresql_concurrently=True, if_not_exists=True)
+        op.execute("RESET statement_timeout")
+
+
+def _invalid(name: str) -> bool:
+    """Whether a concurrent build of this index was stopped halfway (never in --sql mode)."""
+    if op.get_context().as_sql:
+        return False
+    query = sa.text(
+        "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+        " WHERE c.relname = :name"
+    )
+    return bool(op.get_bind().execute(query, {"name": name}).scalar())
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        with op.get_context().autocommit_block():
-            for name, table, _ in reversed(INDEXES):
-                op.drop_index(name, table_name=table, postgresql_concurrently=True)
-    else:
+    if op.get_context().dialect.name != "postgresql":
         for name, table, _ in reversed(INDEXES):
             op.drop_index(name, table_name=table)
+        return
+    with op.get_context().autocommit_block():
+        for name, table, _ in reversed(INDEXES):
+            op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import sqlite3
@@ -193,10 +194,11 @@ async def write_unit(
     ``transaction`` of the same request holds the write lock (a route's ``DbDep`` after a
     write): on SQLite the writer thread would wait for that lock until it gave up.
     """
-    raw = rawdb.beside(engine)
-    if not isinstance(raw, rawdb.SqliteDatabase):
+    if engine.dialect.name != "sqlite":
         async with transaction(engine, strict_audit=strict_audit) as db:
             return await work(db)
+    raw = rawdb.beside(engine)
+    assert isinstance(raw, rawdb.SqliteDatabase)
     state = TxState()
 
     def in_thread(dbapi: sqlite3.Connection) -> T:
@@ -205,25 +207,43 @@ async def write_unit(
             conn.info["yiwang_tx"] = state
             rawdb.begin_immediate(dbapi)
             try:
-                result = rawdb.run_to_end(work(ThreadUnit(conn, engine, dbapi)))
+                result = rawdb.run_to_end(work(ThreadUnit(conn, engine)))
                 _check_audited(state, strict_audit)
             except BaseException as exc:
                 if getattr(exc, "keep_changes", False):
                     _check_audited(state, strict_audit)
-                    _commit_both(conn, dbapi)
+                    _commit(conn, dbapi)
                 raise  # (what is left open, run_sync rolls back)
             finally:
                 conn.info.pop("yiwang_tx", None)
-            _commit_both(conn, dbapi)
+            _commit(conn, dbapi)
             return result
 
-    result = await raw.run_sync(in_thread)
+    done = asyncio.ensure_future(raw.run_sync(in_thread))
+    try:
+        result = await asyncio.shield(done)
+    except asyncio.CancelledError:
+        # The caller went away (a client gone, a shutdown); the unit still ends on the writer
+        # thread, and if it commits, what should follow its commit still does.
+        def follow(finished: asyncio.Future[T]) -> None:
+            if not finished.cancelled() and finished.exception() is None:
+                task = asyncio.ensure_future(_after_commit(state))
+                _following.add(task)  # (a task nobody holds may be collected before it ends)
+                task.add_done_callback(_following.discard)
+
+        done.add_done_callback(follow)
+        raise
     await _after_commit(state)  # on the event loop, as after ``transaction``
     return result
 
 
-def _commit_both(conn: sa.Connection, dbapi: sqlite3.Connection) -> None:
-    conn.commit()  # SQLAlchemy's own transaction, if a statement began one
+_following: set[asyncio.Task[None]] = set()
+
+
+def _commit(conn: sa.Connection, dbapi: sqlite3.Connection) -> None:
+    """Commit the raw ``BEGIN IMMEDIATE``: through SQLAlchemy when a statement began its own
+    transaction (it commits the connection), else directly (a unit that sent nothing)."""
+    conn.commit()
     if dbapi.in_transaction:
         dbapi.execute("COMMIT")
 
@@ -257,12 +277,12 @@ def _twin(raw: rawdb.SqliteDatabase, dbapi: sqlite3.Connection) -> sa.Engine:
 class ThreadUnit:
     """A unit of work on the SQLite writer thread (``write_unit``): a synchronous SQLAlchemy
     connection with the face of the ``AsyncConnection`` services are written against. Its
-    coroutines never suspend. It holds the write lock from its start."""
+    coroutines never suspend. It holds the write lock from its start, and commits or rolls back
+    only as a whole (no ``commit()`` halfway, as ``commit_before_waiting`` would)."""
 
-    def __init__(self, conn: sa.Connection, engine: AsyncEngine, dbapi: Any) -> None:
+    def __init__(self, conn: sa.Connection, engine: AsyncEngine) -> None:
         self.sync_connection = conn
         self.engine = engine
-        self._dbapi = dbapi
 
     @property
     def dialect(self) -> sa.Dialect:
@@ -287,20 +307,9 @@ class ThreadUnit:
 
     @asynccontextmanager
     async def begin_nested(self) -> AsyncIterator[Any]:
+        """A savepoint (``async with db.begin_nested():``, the one form services use)."""
         with self.sync_connection.begin_nested() as savepoint:
             yield savepoint
-
-    async def commit(self) -> None:
-        """Commit what was done so far; the unit goes on in a new transaction."""
-        _commit_both(self.sync_connection, self._dbapi)
-        rawdb.begin_immediate(self._dbapi)
-
-    async def rollback(self) -> None:
-        """Undo what was done so far; the unit goes on in a new transaction."""
-        self.sync_connection.rollback()
-        if self._dbapi.in_transaction:
-            self._dbapi.execute("ROLLBACK")
-        rawdb.begin_immediate(self._dbapi)
 
 
 @asynccontextmanager

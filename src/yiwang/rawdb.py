@@ -360,10 +360,13 @@ class SqliteDatabase(RawDatabase):
         def call() -> Any:
             conn = self._connection()
             try:
-                return context.run(fn, conn)
+                result = context.run(fn, conn)
+                if conn.in_transaction:  # the next write could not even begin
+                    raise RuntimeError("run_sync: the work left its transaction open")
             except BaseException:
                 self._abandon(conn)
                 raise
+            return result
 
         return await asyncio.get_running_loop().run_in_executor(self._writer, call)
 

@@ -213,7 +213,7 @@ async def decision(
     request: Request, task_id: str, body: DecisionIn, account: TokenAccount, calendar: CalendarDep
 ) -> dict[str, Any]:
     """Decide a task of my department: approve, reject or return.
-
+    \f
     One write transaction, ``write_unit``: on SQLite the decision runs on the writer thread
     that stores submissions, with no hop between its statements."""
     return await write_unit(
