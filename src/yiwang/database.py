@@ -302,9 +302,6 @@ class ThreadUnit:
             statement, parameters, execution_options=execution_options
         )
 
-    async def scalar(self, statement: Any, parameters: Any = None) -> Any:
-        return self.sync_connection.scalar(statement, parameters)
-
     @asynccontextmanager
     async def begin_nested(self) -> AsyncIterator[Any]:
         """A savepoint (``async with db.begin_nested():``, the one form services use)."""

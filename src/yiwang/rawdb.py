@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import json
 import sqlite3
 import threading
@@ -318,18 +319,15 @@ class SqliteDatabase(RawDatabase):
             self._write_conn = _sqlite_connect(self.path)
         return self._write_conn
 
-    def _in_thread(self, work: Callable[[Any], Any]) -> Any:
-        conn = self._connection()
+    def _transaction(self, work: Callable[[Any], Any], conn: sqlite3.Connection) -> Any:
+        """``work`` in one write transaction on the writer thread (``run``'s, via ``run_sync``,
+        which rolls back what an error leaves open)."""
         begin_immediate(conn)
         try:
             result = run_to_end(work(SqliteTx(self, conn)))
-            conn.execute("COMMIT")
+            conn.execute("COMMIT")  # (a deferred constraint refuses here)
         except sqlite3.IntegrityError as exc:
-            self._abandon(conn)
             raise IntegrityViolation(str(exc)) from exc
-        except BaseException:
-            self._abandon(conn)
-            raise
         return result
 
     def _abandon(self, conn: sqlite3.Connection) -> None:
@@ -343,9 +341,7 @@ class SqliteDatabase(RawDatabase):
             self._write_conn = None
 
     async def run(self, work: Callable[[Any], Any], *, background: bool = False) -> Any:
-        if self._closed:
-            raise RuntimeError("the raw database is closed")
-        return await asyncio.get_running_loop().run_in_executor(self._writer, self._in_thread, work)
+        return await self.run_sync(functools.partial(self._transaction, work))
 
     async def run_sync(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         """Run ``fn(connection)`` on the writer thread, in turn with the process's other writes.

@@ -123,12 +123,8 @@ class SubmissionWriter:
 
     async def stored_under(self, applicant_id: str, key: str) -> tuple[str, str] | None:
         """The application (id, request digest) an applicant already stored under a key."""
-        found = await self.raw.fetch(
-            self.raw.query("by_key", repo.by_idempotency_key_query),
-            applicant_id=applicant_id,
-            key=key,
-        )
-        return (found[0]["id"], found[0]["request_digest"]) if found else None
+        pair = (applicant_id, key)
+        return (await self.raw.read(lambda tx: repo.stored_under_keys(tx, [pair]))).get(pair)
 
     # ---- writes ------------------------------------------------------------------------------
 
