@@ -44,12 +44,12 @@ format: setup
 BENCH_PG ?= postgresql://postgres@127.0.0.1:5432/postgres
 # The SQLite run of each benchmark: the scripts read YIWANG_BENCH_DATABASE_URL as their default.
 SQLITE := YIWANG_BENCH_DATABASE_URL=
-.PHONY: bench-submission bench-reads bench-workflow bench-decisions bench-scaleout
+.PHONY: bench-submission bench-reads bench-workflow bench-decisions bench-hotline bench-scaleout
 
 bench: setup
 	$(BIN)/python benchmarks/http_baseline.py --seconds 8
 	$(MAKE) bench-submission bench-reads bench-prefill bench-spike bench-crash bench-workflow \
-		bench-decisions bench-scaleout YIWANG_BENCH_DATABASE_URL="$${YIWANG_BENCH_DATABASE_URL:-$(BENCH_PG)}"
+		bench-decisions bench-hotline bench-scaleout YIWANG_BENCH_DATABASE_URL="$${YIWANG_BENCH_DATABASE_URL:-$(BENCH_PG)}"
 
 # 1. Submissions/s at rising concurrency against the baseline app's ceiling (docs/submission*.svg).
 bench-submission: setup
@@ -77,6 +77,12 @@ bench-decisions: setup
 	$(SQLITE) $(BIN)/python benchmarks/decisions.py
 	@if [ -n "$$YIWANG_BENCH_DATABASE_URL" ]; then \
 		$(BIN)/python benchmarks/decisions.py --database-url "$$YIWANG_BENCH_DATABASE_URL"; fi
+
+# 12345 in a crisis: tickets/s at rising concurrency, many about the same flooded places.
+bench-hotline: setup
+	$(SQLITE) $(BIN)/python benchmarks/hotline.py
+	@if [ -n "$$YIWANG_BENCH_DATABASE_URL" ]; then \
+		$(BIN)/python benchmarks/hotline.py --database-url "$$YIWANG_BENCH_DATABASE_URL"; fi
 
 # 7. Two app processes and two workers on one PostgreSQL against one of each.
 bench-scaleout: setup

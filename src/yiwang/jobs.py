@@ -92,9 +92,12 @@ def row(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_INSERT = sa.insert(jobs)  # built once: a statement's cache key is computed once
+
+
 async def enqueue(db: Db, kind: str, payload: dict[str, Any]) -> None:
     """Write a job in the caller's transaction; it runs only if that transaction commits."""
-    await db.execute(sa.insert(jobs).values(**row(kind, payload)))
+    await db.execute(_INSERT, row(kind, payload))
     state = tx_state(db)
     engine = db.engine
     if not any(getattr(cb, "_yiwang_jobs", False) for cb in state.after_commit):

@@ -3,6 +3,7 @@ working days; duplicates; signing for, answering, call-backs and the three rates
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -15,7 +16,7 @@ from tests.conftest import sign_in
 from yiwang import jobs
 from yiwang.complaints import definitions as hotline_definitions
 from yiwang.complaints import service as complaints
-from yiwang.complaints.models import routing_corrections
+from yiwang.complaints.models import routing_corrections, tickets
 from yiwang.config import Settings
 from yiwang.database import transaction
 from yiwang.kit.workdays import WorkdayCalendar
@@ -262,6 +263,53 @@ async def test_a_retry_with_the_same_key_files_one_ticket(client: httpx.AsyncCli
     assert again.status_code == 200
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
+
+
+async def test_a_crowd_filing_at_once_gets_a_number_each_and_none_twice(
+    client: httpx.AsyncClient,
+) -> None:
+    """A water main bursts: three reporters, twelve tickets in the same moment."""
+    reporters = [await sign_in(client, name) for name in ("citizen1", "citizen2", "citizen3")]
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                "/api/v1/complaints",
+                json={"text": f"{STREET_LIGHT}（第{n}次反映）", "location": NEAR},
+                headers=reporters[n % 3],
+            )
+            for n in range(12)
+        )
+    )
+    assert [a.status_code for a in answers] == [201] * 12
+    numbers = [a.json()["ticket_no"] for a in answers]
+    today = dt.datetime.now(CHINA).strftime("%Y%m%d")
+    assert len(set(numbers)) == 12
+    assert all(n.startswith(f"12345{today}") and len(n) == 18 for n in numbers)
+    # One is dispatched; the rest, the same light at the same place, are linked to it.
+    statuses = sorted(a.json()["status"] for a in answers)
+    assert statuses == ["assigned"] + ["linked"] * 11
+    mine = (await client.get("/api/v1/complaints", headers=reporters[1])).json()
+    assert len(mine) == 4
+
+
+async def test_the_same_key_sent_five_times_at_once_files_one_ticket(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """A phone app that retries on a slow network: the five land together, one is filed."""
+    headers = await sign_in(client, "citizen1") | {"Idempotency-Key": "app-20261126-007"}
+    answers = await asyncio.gather(
+        *(
+            client.post("/api/v1/complaints", json={"text": STREET_LIGHT}, headers=headers)
+            for _ in range(5)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 200, 201]
+    assert len({a.json()["ticket_no"] for a in answers}) == 1
+    async with transaction(engine, write=False) as db:
+        stored = await db.execute(
+            sa.select(sa.func.count()).where(tickets.c.idempotency_key == "app-20261126-007")
+        )
+        assert stored.scalar_one() == 1
 
 
 async def test_retraining_learns_the_dispatchers_choices_and_servers_switch(

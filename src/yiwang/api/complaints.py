@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from yiwang.api.deps import CurrentAccount, DbDep, Text
+from yiwang.api.deps import CurrentAccount, DbDep, Text, TokenAccount
 from yiwang.complaints import service as complaints
+from yiwang.database import write_unit
 from yiwang.errors import Forbidden
 
 router = APIRouter(prefix="/api/v1", tags=["complaints"])
@@ -106,27 +107,41 @@ async def categories(hotline: HotlineDep) -> dict[str, Any]:
 
 @router.post("/complaints", status_code=status.HTTP_201_CREATED)
 async def file_complaint(
+    request: Request,
     body: ComplaintIn,
-    db: DbDep,
-    account: CurrentAccount,
+    account: TokenAccount,
     hotline: HotlineDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> dict[str, Any]:
-    """File a 12345 ticket; routed at once, or queued for a dispatcher when the model is unsure."""
+    """File a 12345 ticket; routed at once, or queued for a dispatcher when the model is unsure.
+    \f
+    The ticket is checked and routed before its transaction (``complaints.intake``), then
+    stored in one ``write_unit``: on SQLite on the writer thread, taking its turn with
+    submissions instead of waiting for SQLite's write lock."""
+    engine = request.app.state.engine
     location = body.location or Location()
-    ticket, created = await complaints.submit(
-        db,
-        hotline=hotline,
-        actor=account,
+    received = complaints.intake(
+        hotline,
+        model=await complaints.routing_model(engine, hotline),
         kind=body.kind,
         text=body.text,
-        channel=body.channel,
         address=location.address,
         lat=location.lat,
         lon=location.lon,
-        media_urls=body.media_urls,
-        idempotency_key=idempotency_key,
+    )
+    ticket, created = await write_unit(
+        engine,
+        lambda db: complaints.receive(
+            db,
+            hotline=hotline,
+            intake=received,
+            actor=account,
+            channel=body.channel,
+            media_urls=body.media_urls,
+            idempotency_key=idempotency_key,
+        ),
+        strict_audit=request.app.state.settings.strict_audit,
     )
     if not created:
         response.status_code = status.HTTP_200_OK

@@ -87,11 +87,14 @@ async def record(
     )
 
 
+_INSERT = sa.insert(t)  # built once: a statement's cache key is computed once
+
+
 async def record_many(db: Db, rows: list[dict[str, Any]]) -> None:
     """Write several audit rows (made by ``row``) in one statement, inside their transaction."""
     if not rows:
         return
-    await db.execute(sa.insert(t), rows)
+    await db.execute(_INSERT, rows)
     state = tx_state(db)
     if not state.audited:
         state.audited = True

@@ -91,9 +91,9 @@ class HotlineDefinitions(Strict):
     groups: list[Group]
     rules: list[Rule] = []
 
-    @property
+    @functools.cached_property
     def categories(self) -> dict[str, Category]:
-        """Every category by code."""
+        """Every category by code (worked out once: every ticket's intake asks)."""
         return {c.code: c for g in self.groups for c in g.categories}
 
     def group_of(self, category: str) -> Group | None:

@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import math
 import time
 import weakref
@@ -18,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from yiwang import rawdb
 from yiwang.audit import service as audit
 from yiwang.complaints import routing, training
 from yiwang.complaints.definitions import HotlineDefinitions
@@ -44,6 +46,54 @@ DISPATCHER_ROLE = "dispatcher"
 SUPERVISOR_ROLE = "supervisor"
 CENTRE = "hotline"
 MODEL_RECHECK_SECONDS = 5.0
+
+# The statements a ticket's intake runs, built once: their cache keys are computed once, not
+# per ticket (building and keying a statement costs more than running it on SQLite).
+_INSERT_TICKET = sa.insert(tickets)
+_INSERT_EVENT = sa.insert(ticket_events)
+_TICKET = sa.select(tickets).where(tickets.c.id == sa.bindparam("ticket_id"))
+_TICKET_FOR_UPDATE = _TICKET.with_for_update()
+_BY_KEY = sa.select(tickets.c.id).where(
+    tickets.c.reporter_id == sa.bindparam("reporter_id"),
+    tickets.c.idempotency_key == sa.bindparam("key"),
+)
+_OPEN_HERE = (
+    sa.select(tickets)
+    .where(
+        tickets.c.category == sa.bindparam("category"),
+        tickets.c.status.in_(OPEN),
+        tickets.c.duplicate_of.is_(None),
+        tickets.c.created_at >= sa.bindparam("since"),
+    )
+    .order_by(tickets.c.created_at)
+    .limit(200)
+)
+_TIMELINE = (
+    sa.select(ticket_events)
+    .where(ticket_events.c.ticket_id == sa.bindparam("ticket_id"))
+    .order_by(ticket_events.c.id)
+)
+_PHOTOS = (
+    sa.select(ticket_photos.c.position, ticket_photos.c.content_type, ticket_photos.c.size)
+    .where(ticket_photos.c.ticket_id == sa.bindparam("ticket_id"))
+    .order_by(ticket_photos.c.position)
+)
+_TICKET_NO = sa.select(tickets.c.ticket_no).where(tickets.c.id == sa.bindparam("ticket_id"))
+_CATEGORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)))
+
+
+@functools.cache
+def _count_ticket(dialect: str) -> sa.Insert:
+    """The day's counter, taken: one upsert, built once per dialect."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(ticket_counters)
+        .values(day=sa.bindparam("day"), last=1)
+        .on_conflict_do_update(
+            index_elements=[ticket_counters.c.day], set_={"last": ticket_counters.c.last + 1}
+        )
+        .returning(ticket_counters.c.last)
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +140,19 @@ async def current_model(db: Db, hotline: Hotline) -> routing.Model:
     if stored is not None:
         return stored
     return await asyncio.to_thread(training.shipped, hotline.directory)
+
+
+async def routing_model(engine: AsyncEngine, hotline: Hotline) -> routing.Model:
+    """``current_model`` ahead of a ticket's transaction: the cached model while it is fresh,
+    else a short read of its own."""
+    cache = _models.get(engine)
+    fresh = cache is not None and time.monotonic() - cache.checked_at <= MODEL_RECHECK_SECONDS
+    if fresh and cache is not None and cache.model is not None:
+        return cache.model
+    from yiwang.database import transaction
+
+    async with transaction(engine, write=False) as db:
+        return await current_model(db, hotline)
 
 
 async def warm_up(engine: AsyncEngine, hotline: Hotline) -> None:
@@ -191,17 +254,32 @@ def deadlines(
 
 
 async def _next_ticket_no(db: Db, day: dt.date) -> str:
+    """The day's next ticket number (12345, the date, five digits).
+
+    On PostgreSQL the counter is taken in a transaction of its own, on the raw driver, and
+    committed at once. Taken in the ticket's transaction, the day's counter row would stay
+    locked until that one commits, and every other ticket of the day would wait for it: intake
+    one at a time, in a surge. A ticket whose transaction then fails leaves its number unused.
+    On SQLite the writer thread runs one transaction at a time anyway: the counter is taken in
+    the ticket's transaction, and numbers have no gaps."""
     key = day.strftime("%Y%m%d")
-    insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(ticket_counters)
-        .values(day=key, last=1)
-        .on_conflict_do_update(
-            index_elements=[ticket_counters.c.day], set_={"last": ticket_counters.c.last + 1}
-        )
-        .returning(ticket_counters.c.last)
-    )
-    return f"12345{key}{int((await db.execute(statement)).scalar_one()):05d}"
+    if db.dialect.name == "postgresql":
+        raw = rawdb.beside(db.engine)
+        take = raw.query("complaints.ticket_no", lambda: _count_ticket("postgresql"))
+        last = (await raw.run(lambda tx: tx.fetch(take, day=key)))[0]["last"]
+    else:
+        last = (await db.execute(_count_ticket(db.dialect.name), {"day": key})).scalar_one()
+    return f"12345{key}{int(last):05d}"
+
+
+async def _one_category_at_a_time(db: Db, category: str) -> None:
+    """On PostgreSQL, wait for the tickets of the same category being received right now, until
+    their transactions end: twelve people who report the same burst main in the same second
+    would otherwise not see each other's tickets, and none would be linked. Other categories go
+    on in parallel. (On SQLite writers take turns already.)"""
+    if db.dialect.name == "postgresql":
+        digest = hashlib.blake2b(f"yiwang.tickets/{category}".encode(), digest_size=8).digest()
+        await db.execute(_CATEGORY_LOCK, {"key": int.from_bytes(digest, "big", signed=True)})
 
 
 def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -231,17 +309,7 @@ async def _open_duplicate(
     """An open ticket about the same kind of problem at the same place, within the window."""
     rule = hotline.definitions.duplicates
     since = now - dt.timedelta(hours=rule.window_hours)
-    rows = await db.execute(
-        sa.select(tickets)
-        .where(
-            tickets.c.category == category,
-            tickets.c.status.in_(OPEN),
-            tickets.c.duplicate_of.is_(None),
-            tickets.c.created_at >= since,
-        )
-        .order_by(tickets.c.created_at)
-        .limit(200)
-    )
+    rows = await db.execute(_OPEN_HERE, {"category": category, "since": since})
     place = _place(address)
     for row in rows:
         if lat is not None and lon is not None and row.lat is not None and row.lon is not None:
@@ -280,6 +348,55 @@ def _validate(
     return errors
 
 
+@dataclasses.dataclass(frozen=True)
+class Intake:
+    """A ticket as received, its fields checked and its text routed: everything about it that
+    needs no database, settled before its transaction begins."""
+
+    kind: str
+    text: str
+    address: str | None
+    lat: float | None
+    lon: float | None
+    routed: routing.Routing
+
+
+def intake(
+    hotline: Hotline,
+    *,
+    model: routing.Model | None,
+    kind: str,
+    text: str,
+    address: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    category: str | None = None,
+) -> Intake:
+    """受理前: check a ticket's fields (``Invalid``, field by field) and route it — by the
+    category the reporter chose (Open311), else by the rules or ``model``."""
+    text = " ".join(text.split()) if text else ""
+    address = " ".join(address.split()) if address else None
+    errors = _validate(
+        hotline, kind=kind, text=text, address=address, lat=lat, lon=lon, category=category
+    )
+    if errors:
+        raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
+    if category is not None:  # the reporter chose (Open311); the emergency rules still apply
+        normalised = routing.normalise(text)
+        emergency = any(r.emergency and r.matches(normalised) for r in hotline.rules)
+        routed = routing.Routing(
+            category=category, confidence=1.0, by="reporter", emergency=emergency, alternatives=[]
+        )
+    else:
+        routed = routing.route(
+            text,
+            model=model,
+            rules=hotline.rules,
+            min_confidence=hotline.definitions.routing.min_confidence,
+        )
+    return Intake(kind=kind, text=text, address=address, lat=lat, lon=lon, routed=routed)
+
+
 async def submit(
     db: Db,
     *,
@@ -298,50 +415,69 @@ async def submit(
     reporter_email: str | None = None,
     idempotency_key: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
-    """受理: a new ticket, routed at once where the rules or the model are sure, else queued
-    for the dispatch centre; linked to an open ticket about the same problem at the same place.
-    Returns the ticket and whether it was created now (False: a replay of the same key)."""
-    text = " ".join(text.split()) if text else ""
-    address = " ".join(address.split()) if address else None
-    errors = _validate(
-        hotline, kind=kind, text=text, address=address, lat=lat, lon=lon, category=category
+    """``intake`` and ``receive`` in the caller's transaction (the web form, Open311)."""
+    model = await current_model(db, hotline) if category is None else None
+    received = intake(
+        hotline,
+        model=model,
+        kind=kind,
+        text=text,
+        address=address,
+        lat=lat,
+        lon=lon,
+        category=category,
     )
-    if errors:
-        raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
+    return await receive(
+        db,
+        hotline=hotline,
+        intake=received,
+        actor=actor,
+        channel=channel,
+        media_urls=media_urls,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        reporter_email=reporter_email,
+        idempotency_key=idempotency_key,
+    )
+
+
+async def _by_key(db: Db, reporter_id: str, idempotency_key: str) -> str | None:
+    found = await db.execute(_BY_KEY, {"reporter_id": reporter_id, "key": idempotency_key})
+    return found.scalar()
+
+
+async def receive(
+    db: Db,
+    *,
+    hotline: Hotline,
+    intake: Intake,
+    actor: Any | None,
+    channel: str,
+    media_urls: list[str] | None = None,
+    reporter_name: str | None = None,
+    reporter_phone: str | None = None,
+    reporter_email: str | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """受理: store a ticket from ``intake``, dispatched at once where the rules or the model
+    were sure, else queued for the dispatch centre; linked to an open ticket about the same
+    problem at the same place. Statements only, so that it can run in ``write_unit``.
+    Returns the ticket and whether it was created now (False: a replay of the same key)."""
     reporter_id = getattr(actor, "id", None)
     if idempotency_key and reporter_id:
-        earlier = (
-            await db.execute(
-                sa.select(tickets.c.id).where(
-                    tickets.c.reporter_id == reporter_id,
-                    tickets.c.idempotency_key == idempotency_key,
-                )
-            )
-        ).scalar()
+        earlier = await _by_key(db, reporter_id, idempotency_key)
         if earlier is not None:
             return await view(db, hotline=hotline, ticket_id=earlier, actor=actor), False
     now = _now()
-    if category is not None:  # the reporter chose (Open311); the emergency rules still apply
-        normalised = routing.normalise(text)
-        emergency = any(r.emergency and r.matches(normalised) for r in hotline.rules)
-        routed = routing.Routing(
-            category=category, confidence=1.0, by="reporter", emergency=emergency, alternatives=[]
-        )
-    else:
-        routed = routing.route(
-            text,
-            model=await current_model(db, hotline),
-            rules=hotline.rules,
-            min_confidence=hotline.definitions.routing.min_confidence,
-        )
+    routed = intake.routed
     ticket_id = new_id()
     row: dict[str, Any] = {
         "id": ticket_id,
-        "kind": kind,
-        "text": text,
-        "address": address,
-        "lat": lat,
-        "lon": lon,
+        "kind": intake.kind,
+        "text": intake.text,
+        "address": intake.address,
+        "lat": intake.lat,
+        "lon": intake.lon,
         "channel": channel,
         "reporter_id": reporter_id,
         "reporter_name": reporter_name or getattr(actor, "name", None),
@@ -358,81 +494,123 @@ async def submit(
     }
     parent = None
     if routed.category is not None:
+        await _one_category_at_a_time(db, routed.category)
         parent = await _open_duplicate(
-            db, hotline, category=routed.category, address=address, lat=lat, lon=lon, now=now
+            db,
+            hotline,
+            category=routed.category,
+            address=intake.address,
+            lat=intake.lat,
+            lon=intake.lon,
+            now=now,
+        )
+    # Linked or dispatched as it is stored: one row written once.
+    if parent is not None:
+        row |= {
+            "status": "linked",
+            "duplicate_of": parent.id,
+            "category": parent.category,
+            "department_code": parent.department_code,
+            "deadline_class": parent.deadline_class,
+        }
+    elif routed.category is not None:
+        row |= _assignment(
+            hotline, routed.category, by=routed.by, emergency=routed.emergency, now=now
         )
     writes_before = tx_state(db).writes
     try:
         async with db.begin_nested():
             row["ticket_no"] = await _next_ticket_no(db, now.astimezone(CHINA).date())
-            await db.execute(sa.insert(tickets).values(**row))
+            await db.execute(_INSERT_TICKET, row)
     except IntegrityError:  # the same key twice at once: the first one wins
         tx_state(db).writes = writes_before
-        earlier = (
-            await db.execute(
-                sa.select(tickets.c.id).where(
-                    tickets.c.reporter_id == reporter_id,
-                    tickets.c.idempotency_key == idempotency_key,
-                )
-            )
-        ).scalar()
+        earlier = await _by_key(db, reporter_id, idempotency_key) if idempotency_key else None
         if earlier is None:
             raise
         return await view(db, hotline=hotline, ticket_id=earlier, actor=actor), False
-    await _event(db, ticket_id, actor, "received", {"channel": channel, "kind": kind})
+    await _event(db, ticket_id, actor, "received", {"channel": channel, "kind": intake.kind})
+    ticket_no = row["ticket_no"]
     if parent is not None:
-        await _update(
-            db,
-            ticket_id,
-            status="linked",
-            duplicate_of=parent.id,
-            category=parent.category,
-            department_code=parent.department_code,
-            deadline_class=parent.deadline_class,
-        )
         await _event(db, ticket_id, None, "linked", {"ticket_no": parent.ticket_no})
-        await _event(db, parent.id, None, "duplicate_linked", {"ticket_no": row["ticket_no"]})
-        await _tell(db, reporter_id, "ticket_linked", ticket_id, row["ticket_no"], parent.ticket_no)
+        await _event(db, parent.id, None, "duplicate_linked", {"ticket_no": ticket_no})
+        await _tell(db, reporter_id, "ticket_linked", ticket_id, ticket_no, parent.ticket_no)
     elif routed.category is not None:
-        await _dispatch(db, hotline, ticket_id, routed.category, by=routed.by, actor=None)
-        await _tell(db, reporter_id, "ticket_received", ticket_id, row["ticket_no"])
+        await _dispatched(db, hotline, ticket_id, ticket_no, routed.category, by=routed.by)
+        await _tell(db, reporter_id, "ticket_received", ticket_id, ticket_no)
     else:
         await _event(db, ticket_id, None, "queued", {"suggestions": row["suggestions"]})
-        await _tell(db, reporter_id, "ticket_received", ticket_id, row["ticket_no"])
+        await _tell(db, reporter_id, "ticket_received", ticket_id, ticket_no)
     await audit.record(
         db,
         actor=actor,
         action="complaint.received",
         target_type="ticket",
         target_id=ticket_id,
-        after={"ticket_no": row["ticket_no"], "channel": channel, "routed_by": routed.by},
+        after={"ticket_no": ticket_no, "channel": channel, "routed_by": routed.by},
     )
     return await view(db, hotline=hotline, ticket_id=ticket_id, actor=actor, checked=False), True
+
+
+def _assignment(
+    hotline: Hotline,
+    category: str,
+    *,
+    by: str,
+    emergency: bool,
+    now: dt.datetime,
+    first_department: str | None = None,
+    due_at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A ticket's columns once dispatched to ``category`` at ``now``: its department and
+    deadlines. 首接负责: a ticket that already has a first department keeps its answer
+    deadline (``due_at``) when transferred."""
+    found = hotline.definitions.categories[category]
+    deadline_class = "emergency" if emergency else found.deadline
+    sign_due, due = deadlines(hotline, deadline_class=deadline_class, start=now)
+    return {
+        "category": category,
+        "department_code": found.department,
+        "first_department": first_department or found.department,
+        "routed_by": by,
+        "deadline_class": deadline_class,
+        "status": "assigned",
+        "transfer_requested": None,
+        "dispatched_at": now,
+        "sign_due_at": sign_due,
+        "signed_at": None,
+        "due_at": due_at if first_department else due,
+    }
 
 
 async def _dispatch(
     db: Db, hotline: Hotline, ticket_id: str, category: str, *, by: str, actor: Any | None
 ) -> None:
-    found = hotline.definitions.categories[category]
     current = await _get(db, ticket_id)
-    now = _now()
-    deadline_class = "emergency" if current.emergency else found.deadline
-    sign_due, due = deadlines(hotline, deadline_class=deadline_class, start=now)
-    await _update(
-        db,
-        ticket_id,
-        category=category,
-        department_code=found.department,
-        first_department=current.first_department or found.department,
-        routed_by=by,
-        deadline_class=deadline_class,
-        status="assigned",
-        transfer_requested=None,
-        dispatched_at=now,
-        sign_due_at=sign_due,
-        signed_at=None,
-        due_at=_aware(current.due_at) if current.first_department else due,
+    values = _assignment(
+        hotline,
+        category,
+        by=by,
+        emergency=current.emergency,
+        now=_now(),
+        first_department=current.first_department,
+        due_at=_aware(current.due_at),
     )
+    await _update(db, ticket_id, **values)
+    await _dispatched(db, hotline, ticket_id, current.ticket_no, category, by=by, actor=actor)
+
+
+async def _dispatched(
+    db: Db,
+    hotline: Hotline,
+    ticket_id: str,
+    ticket_no: str,
+    category: str,
+    *,
+    by: str,
+    actor: Any | None = None,
+) -> None:
+    """What follows a dispatch: its timeline event, and a notice to the department's handlers."""
+    found = hotline.definitions.categories[category]
     await _event(
         db,
         ticket_id,
@@ -447,7 +625,7 @@ async def _dispatch(
             db,
             account_id=officer,
             kind="ticket_assigned",
-            params={"ticket_no": current.ticket_no, "category": found.name.zh},
+            params={"ticket_no": ticket_no, "category": found.name.zh},
         )
 
 
@@ -725,10 +903,10 @@ async def photo(db: Db, *, actor: Any, ticket_id: str, position: int) -> tuple[s
 
 
 async def _get(db: Db, ticket_id: str, *, for_update: bool = False) -> Any:
-    query = sa.select(tickets).where(tickets.c.id == ticket_id)
-    if for_update and db.dialect.name == "postgresql":
-        query = query.with_for_update()
-    found = (await db.execute(query)).first()
+    locked = for_update and db.dialect.name == "postgresql"
+    found = (
+        await db.execute(_TICKET_FOR_UPDATE if locked else _TICKET, {"ticket_id": ticket_id})
+    ).first()
     if found is None:
         raise NotFound()
     return found
@@ -754,21 +932,11 @@ async def view(
     row = await _get(db, ticket_id)
     if checked and not _may_see(actor, row):
         raise NotFound()
-    events = await db.execute(
-        sa.select(ticket_events)
-        .where(ticket_events.c.ticket_id == ticket_id)
-        .order_by(ticket_events.c.id)
-    )
-    photos = await db.execute(
-        sa.select(ticket_photos.c.position, ticket_photos.c.content_type, ticket_photos.c.size)
-        .where(ticket_photos.c.ticket_id == ticket_id)
-        .order_by(ticket_photos.c.position)
-    )
+    events = await db.execute(_TIMELINE, {"ticket_id": ticket_id})
+    photos = await db.execute(_PHOTOS, {"ticket_id": ticket_id})
     parent_no = None
     if row.duplicate_of:
-        parent_no = (
-            await db.execute(sa.select(tickets.c.ticket_no).where(tickets.c.id == row.duplicate_of))
-        ).scalar()
+        parent_no = (await db.execute(_TICKET_NO, {"ticket_id": row.duplicate_of})).scalar()
     return summary(hotline, row) | {
         "text": row.text,
         "reply": row.reply,
@@ -915,14 +1083,15 @@ async def _event(
     db: Db, ticket_id: str, actor: Any | None, kind: str, detail: dict[str, Any]
 ) -> None:
     await db.execute(
-        sa.insert(ticket_events).values(
-            ticket_id=ticket_id,
-            at=_now(),
-            actor_id=getattr(actor, "id", None),
-            actor_kind=getattr(actor, "kind", None),
-            kind=kind,
-            detail=detail,
-        )
+        _INSERT_EVENT,
+        {
+            "ticket_id": ticket_id,
+            "at": _now(),
+            "actor_id": getattr(actor, "id", None),
+            "actor_kind": getattr(actor, "kind", None),
+            "kind": kind,
+            "detail": detail,
+        },
     )
 
 

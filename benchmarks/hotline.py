@@ -1,0 +1,309 @@
+"""12345 in a crisis: ``POST /api/v1/complaints`` at rising concurrency — tickets/s, p50/p90/p99
+latency and the server's CPU per ticket — then a check that nothing was lost or filed twice.
+
+A crisis (a flood, a water main burst, a heatwave's power cuts) brings the hotline a surge of
+tickets, many about the same place. Starts the platform as ``make run`` does (a scratch
+database migrated and seeded, the routing model stored, ``yiwang serve``), then for each
+--levels concurrency runs wrk for --seconds against the API:
+
+- the bodies are the 604 held-out tickets of the shipped dispatch history (free text the rules
+  and the model route, or leave to a dispatcher), every third one at one of a few flooded
+  addresses with coordinates, so that the duplicate check links them to an open ticket there;
+- every request has a distinct Idempotency-Key; every 201's ticket number is written down.
+
+Then the checks, which exit 1 if any fails: every acknowledged ticket number is a stored ticket
+(counted), ticket numbers are unique, each stored ticket has its "received" audit row and its
+timeline, of the reports of one category at one flooded place all but the first are linked to
+it, and a retry with an acknowledged key answers the same ticket and files nothing.
+
+    .venv/bin/python benchmarks/hotline.py                           # SQLite
+    .venv/bin/python benchmarks/hotline.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT  # noqa: E402 - the benchmarks' shared helpers
+from submission import (  # noqa: E402
+    CITIZEN,
+    YIWANG,
+    Database,
+    Server,
+    free_port,
+    machine,
+    postgres_cpu,
+    prepare_yiwang,
+    sign_in,
+    wrk,
+    yiwang_env,
+)
+
+PATH = "/api/v1/complaints"
+# Where the water stands: reports there, every third one, carry these places.
+FLOODED = [
+    ("递铺街道胜利西路88号", 30.6388, 119.6802),
+    ("昌硕街道浦源大道地下通道", 30.6301, 119.6912),
+    ("孝丰镇溪南村桥头", 30.5527, 119.5316),
+]
+
+# wrk: a distinct Idempotency-Key per request, the bodies in turn; every 201's ticket number
+# written to a file per thread; counts and exact percentiles printed by done() as one line.
+TICKET_LUA = r"""
+local threads, started = {}, 0
+function setup(thread)
+  thread:set("tid", started)
+  started = started + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  bodies = {}
+  for line in io.lines(BODIES) do bodies[#bodies + 1] = line end
+  n, created, replayed, rejected, other = 0, 0, 0, 0, 0
+  other_status = ""
+  prefix = PREFIX .. "-t" .. tid .. "-"
+  acked = io.open(OUT .. "/acked-" .. PREFIX .. "-t" .. tid .. ".txt", "w")
+  headers = {["Content-Type"] = "application/json", ["Authorization"] = AUTH}
+end
+function request()
+  n = n + 1
+  headers["Idempotency-Key"] = prefix .. n
+  return wrk.format("POST", PATH, headers, bodies[(n + tid * 131) % #bodies + 1])
+end
+function response(status, hdrs, body)
+  if status == 201 then
+    local no = string.match(body, '"ticket_no"%s*:%s*"(%w+)"')
+    acked:write(no or "?", "\n")
+    created = created + 1
+  elseif status == 200 and (hdrs["idempotent-replayed"] or hdrs["Idempotent-Replayed"]) then
+    replayed = replayed + 1
+  elseif status == 503 then
+    rejected = rejected + 1
+  else
+    other = other + 1
+    if other_status == "" then
+      other_status = status .. " " .. (string.gsub(string.sub(body, 1, 160), '[^%w :,._-]', "."))
+    end
+  end
+end
+function done(summary, latency, requests)
+  local c, r, j, o, os_ = 0, 0, 0, 0, ""
+  for _, t in ipairs(threads) do
+    c = c + t:get("created"); r = r + t:get("replayed"); j = j + t:get("rejected")
+    o = o + t:get("other")
+    if os_ == "" then os_ = t:get("other_status") end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "duration_us": %d, "p50": %d, "p90": %d, "p99": %d, ' ..
+    '"max": %d, "created": %d, "replayed": %d, "rejected": %d, "other": %d, ' ..
+    '"untracked": 0, "errors": %d, "other_status": "%s"}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, c, r, j, o,
+    e.connect + e.read + e.write + e.timeout, os_))
+end
+"""
+
+
+def ticket_bodies() -> list[str]:
+    """The held-out tickets as request bodies, one JSON document per line."""
+    path = ROOT / "definitions" / "complaints" / "heldout.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    bodies = []
+    for i, row in enumerate(rows):
+        body: dict[str, Any] = {"text": row["text"], "kind": row["kind"], "channel": "mobile"}
+        if i % 3 == 0:
+            address, lat, lon = FLOODED[(i // 3) % len(FLOODED)]
+            body["location"] = {"address": address, "lat": lat, "lon": lon}
+        elif row["address"]:
+            body["location"] = {"address": row["address"]}
+        bodies.append(json.dumps(body, ensure_ascii=False))
+    return bodies
+
+
+def acked(workdir: Path, prefix: str) -> list[str]:
+    """The ticket number of every 201 one level's wrk threads wrote down."""
+    return [
+        line
+        for path in sorted(workdir.glob(f"acked-{prefix}-t*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+
+
+def run_level(
+    server: Server, database: Database, workdir: Path, token: str, level: int, seconds: float
+) -> dict[str, Any]:
+    prefix = f"c{level}"
+    script = workdir / f"{prefix}.lua"
+    settings = {
+        "BODIES": str(workdir / "bodies.jsonl"),
+        "OUT": str(workdir),
+        "PREFIX": prefix,
+        "AUTH": f"Bearer {token}",
+        "PATH": PATH,
+    }
+    script.write_text(
+        "".join(f"{k} = {json.dumps(v)}\n" for k, v in settings.items()) + TICKET_LUA,
+        encoding="utf-8",
+    )
+    cpu, pg = server.cpu(), postgres_cpu() if database.is_postgres else 0.0
+    result = wrk(server.base + PATH, connections=level, seconds=seconds, script=script)
+    time.sleep(0.5)  # the last answers' after-commit work (job wake-ups)
+    result["server_cpu"] = server.cpu() - cpu
+    result["pg_cpu"] = (postgres_cpu() - pg) if database.is_postgres else 0.0
+    result["acked"] = acked(workdir, prefix)
+    created = max(result["created"], 1)
+    result["tickets_per_s"] = result["created"] / result["seconds"]
+    result["server_cpu_ms"] = 1000 * result["server_cpu"] / created
+    result["pg_cpu_ms"] = 1000 * result["pg_cpu"] / created
+    return result
+
+
+def check(
+    server: Server, database: Database, token: str, results: dict[int, dict[str, Any]]
+) -> list[str]:
+    """Nothing lost, nothing twice: what the run acknowledged against what is stored."""
+    problems = []
+    count, steady_since = -1, time.monotonic()  # the requests wrk left in flight, finished
+    while time.monotonic() - steady_since < 1.0:
+        now = database.query("SELECT count(*) FROM tickets")[0][0]
+        if now != count:
+            count, steady_since = now, time.monotonic()
+        time.sleep(0.1)
+    numbers = [number for r in results.values() for number in r["acked"]]
+    if "?" in numbers:
+        problems.append(f"{numbers.count('?')} answers of 201 without a ticket number")
+    stored = {row[0] for row in database.query("SELECT ticket_no FROM tickets")}
+    missing = set(numbers) - stored - {"?"}
+    if missing:
+        problems.append(f"{len(missing)} acknowledged tickets not stored: {sorted(missing)[:3]}")
+    if len(set(numbers)) != len(numbers):
+        problems.append(f"{len(numbers) - len(set(numbers))} ticket numbers acknowledged twice")
+    keyed = database.query("SELECT count(*) FROM tickets WHERE idempotency_key IS NOT NULL")[0][0]
+    if keyed < len(numbers):  # (more is fine: stored, in flight when wrk stopped, answer unread)
+        problems.append(f"{keyed} tickets stored with a key, {len(numbers)} acknowledged")
+    audited = database.query(
+        "SELECT count(*) FROM audit_events WHERE action = 'complaint.received'"
+    )[0][0]
+    if audited != len(stored):
+        problems.append(f"{len(stored)} tickets, {audited} 'complaint.received' audit rows")
+    untold = database.query(
+        "SELECT count(*) FROM tickets t WHERE NOT EXISTS "
+        "(SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'received')"
+    )[0][0]
+    if untold:
+        problems.append(f"{untold} tickets without their 'received' event")
+    # Reports of one kind at one flooded place: one ticket dispatched, the rest linked to it.
+    unlinked = database.query(
+        "SELECT count(*) - count(DISTINCT category || ' ' || lat || ' ' || lon) FROM tickets "
+        "WHERE lat IS NOT NULL AND category IS NOT NULL AND duplicate_of IS NULL"
+    )[0][0]
+    if unlinked:
+        problems.append(f"{unlinked} reports of a problem already reported there were not linked")
+    # A client that timed out retries with the same key: the same ticket, nothing new filed.
+    bodies = (server.workdir / "bodies.jsonl").read_text(encoding="utf-8").splitlines()
+    before = len(stored)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with httpx.Client(base_url=server.base, timeout=30, headers=headers) as client:
+        for number in numbers[:: max(1, len(numbers) // 20)][:20]:
+            key = database.query("SELECT idempotency_key FROM tickets WHERE ticket_no = ?", number)
+            again = client.post(PATH, content=bodies[0], headers={"Idempotency-Key": key[0][0]})
+            if again.status_code != 200 or again.json().get("ticket_no") != number:
+                problems.append(f"retry of {key}: {again.status_code}, not ticket {number}")
+                break
+    after = database.query("SELECT count(*) FROM tickets")[0][0]
+    if after != before:
+        problems.append(f"retries filed {after - before} new tickets")
+    return problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("YIWANG_BENCH_DATABASE_URL", ""),
+        help="PostgreSQL server (a scratch database is made there); default SQLite",
+    )
+    parser.add_argument(
+        "--levels",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1, 8, 32],
+        help="connections, one wrk run each (default 1,8,32)",
+    )
+    parser.add_argument("--seconds", type=float, default=10, help="per level")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    print(f"Machine: {machine()}")
+    workdir = Path(tempfile.mkdtemp(prefix="yiwang-bench-hotline-"))
+    database: Database | None = None
+    server: Server | None = None
+    try:
+        database = Database.create(args.database_url, workdir, "hotline")
+        backend = "PostgreSQL" if database.is_postgres else "SQLite"
+        port = free_port()
+        env = yiwang_env(database, workdir, port)
+        prepare_yiwang(env)
+        (workdir / "bodies.jsonl").write_text("\n".join(ticket_bodies()) + "\n", encoding="utf-8")
+        serve = [*YIWANG, "serve", "--workers", str(args.workers)]
+        server = Server("yiwang", serve, env, port, workdir).start()
+        token = sign_in(server.base, CITIZEN)
+        results = {
+            level: run_level(server, database, workdir, token, level, args.seconds)
+            for level in args.levels
+        }
+        problems = check(server, database, token, results)
+        linked = database.query("SELECT count(*) FROM tickets WHERE status = 'linked'")[0][0]
+        total = database.query("SELECT count(*) FROM tickets")[0][0]
+    finally:
+        if server is not None:
+            server.stop()
+        if database is not None:
+            database.drop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    pg = " | PostgreSQL CPU ms/ticket" if backend == "PostgreSQL" else ""
+    print(
+        f"\n| 12345 intake, {backend}, {args.workers} worker(s), {args.seconds:g} s per level "
+        f"| tickets/s | p50 / p90 / p99 ms | server CPU ms/ticket{pg} | 503 | other |"
+    )
+    print(f"| --- | ---: | ---: | ---: |{' ---: |' if pg else ''} ---: | ---: |")
+    for level, r in results.items():
+        pg_cell = f" {r['pg_cpu_ms']:.1f} |" if pg else ""
+        other = f"{r['other']} ({r['other_status']})" if r["other"] else "0"
+        print(
+            f"| {level} connection(s) | {r['tickets_per_s']:.1f} | {r['p50']:.1f} / "
+            f"{r['p90']:.1f} / {r['p99']:.1f} | {r['server_cpu_ms']:.1f} |{pg_cell} "
+            f"{r['rejected']} | {other} |"
+        )
+    print(f"\n{total:,} tickets stored, {linked:,} of them linked to an open one at the same place")
+    print(
+        "checks: "
+        + (
+            "; ".join(problems)
+            if problems
+            else "every 201 stored once, audited, with its timeline; every report of a "
+            "place's problem after the first linked; retries answered the same ticket and filed "
+            "nothing"
+        )
+    )
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
