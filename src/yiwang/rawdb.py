@@ -443,7 +443,7 @@ class PostgresDatabase(RawDatabase):
     def __init__(self, dsn: str, *, readers: int = 8, writers: int = 2) -> None:
         super().__init__()
         self.dsn = dsn
-        self.sizes = {"read": readers, "write": writers, "background": 2}
+        self.sizes = {"read": readers, "write": writers, "background": 2, "counters": 2}
         # Reads (sessions, staff, certificates), the writer's groups and the background passes
         # have pools of their own: a group never waits behind a crowd of reads, or behind the
         # job runner and the sealer, for a connection. Each pool opens on first use.
@@ -496,6 +496,15 @@ class PostgresDatabase(RawDatabase):
                     return await work(PostgresTx(self, conn))
             except asyncpg.IntegrityConstraintViolationError as exc:
                 raise IntegrityViolation(str(exc)) from exc
+
+    async def take(self, query: Query, **values: Any) -> list[Row]:
+        """One statement committed at once, on a small pool of its own: a day's counter taken
+        (the 12345 ticket numbers) without holding its row until a longer transaction ends, and
+        without waiting behind the submissions for a connection. ``TimeoutError`` when none is
+        free in time."""
+        pool = await self._pool("counters")
+        async with pool.acquire(timeout=self.ACQUIRE_SECONDS) as conn:
+            return [query.decode(r) for r in await conn.fetch(query.sql, *query.params(values))]
 
     async def close(self) -> None:
         self._closed = True

@@ -8,7 +8,9 @@ import io
 from typing import Any
 
 import httpx
+import pypdfium2
 import pytest
+import zxingcpp
 from pypdf import PdfReader
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -213,6 +215,10 @@ async def test_the_pdf_is_rendered_by_a_job_and_reads_in_chinese(
     assert licence["identifier"] in text
     assert "此件由安吉县市场监督管理局提供，仅供办理政务服务事项时使用" in text
     assert licence["verify_url"] in text
+    # A phone's camera on the printed page: the QR code opens the licence's verification.
+    picture = pypdfium2.PdfDocument(response.content)[0].render(scale=2).to_pil()
+    scanned = [(code.format, code.text) for code in zxingcpp.read_barcodes(picture)]
+    assert scanned == [(zxingcpp.BarcodeFormat.QRCode, licence["verify_url"])]
     other = await sign_in(client, "citizen2")
     theirs = await client.get(f"/api/v1/certificates/{licence['id']}/pdf", headers=other)
     assert theirs.status_code == 404

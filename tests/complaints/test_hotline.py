@@ -154,6 +154,33 @@ async def test_a_second_report_of_the_same_problem_nearby_is_linked(
     assert far["status"] == "assigned"
 
 
+async def test_a_place_reported_after_hundreds_of_others_is_still_linked(
+    client: httpx.AsyncClient,
+) -> None:
+    """A storm night: 210 street lights out across the county, then two calls about one more."""
+    citizen = await sign_in(client, "citizen1")
+    for batch in range(7):  # 30 at a time: within what admission control lets in at once
+        elsewhere = [
+            client.post(
+                "/api/v1/complaints",
+                json={"text": STREET_LIGHT, "location": {"lat": 30.40 + n * 0.002, "lon": 119.4}},
+                headers=citizen,
+            )
+            for n in range(30 * batch, 30 * batch + 30)  # 220 m apart: none near another
+        ]
+        assert {a.status_code for a in await asyncio.gather(*elsewhere)} == {201}
+    here = {"lat": 30.70, "lon": 119.70}
+    first = await file(client, citizen, "天荒坪镇大溪村口路灯不亮了", location=here)
+    again = await file(
+        client, await sign_in(client, "citizen2"), "大溪村口的路灯坏了", location=here
+    )
+    assert first["status"] == "assigned"
+    assert again["status"] == "linked"
+    neighbour = await sign_in(client, "citizen2")
+    detail = (await client.get(f"/api/v1/complaints/{again['id']}", headers=neighbour)).json()
+    assert detail["duplicate_of"] == first["ticket_no"]
+
+
 async def test_sign_reply_call_back_and_the_three_rates(client: httpx.AsyncClient) -> None:
     citizen = await sign_in(client, "citizen1")
     fixed = await file(client, citizen, STREET_LIGHT, location=NEAR)

@@ -135,7 +135,7 @@ async def file_complaint(
         lambda db: complaints.receive(
             db,
             hotline=hotline,
-            intake=received,
+            checked=received,
             actor=account,
             channel=body.channel,
             media_urls=body.media_urls,

@@ -32,7 +32,7 @@ from yiwang.complaints.models import (
     tickets,
 )
 from yiwang.database import Db, tx_state
-from yiwang.errors import Conflict, Invalid, NotFound, field_error
+from yiwang.errors import Conflict, Invalid, NotFound, Unavailable, field_error
 from yiwang.identity import repository as identity_repo
 from yiwang.kit.ids import new_id
 from yiwang.kit.text import clean_text
@@ -46,6 +46,7 @@ DISPATCHER_ROLE = "dispatcher"
 SUPERVISOR_ROLE = "supervisor"
 CENTRE = "hotline"
 MODEL_RECHECK_SECONDS = 5.0
+METRES_PER_DEGREE = 111_195  # of latitude, on the mean Earth radius _distance_m uses
 
 # The statements a ticket's intake runs, built once: their cache keys are computed once, not
 # per ticket (building and keying a statement costs more than running it on SQLite).
@@ -57,17 +58,33 @@ _BY_KEY = sa.select(tickets.c.id).where(
     tickets.c.reporter_id == sa.bindparam("reporter_id"),
     tickets.c.idempotency_key == sa.bindparam("key"),
 )
-_OPEN_HERE = (
-    sa.select(tickets)
+_OPEN_OF_KIND = (
+    tickets.c.category == sa.bindparam("category"),
+    tickets.c.status.in_(OPEN),
+    tickets.c.duplicate_of.is_(None),
+    tickets.c.created_at >= sa.bindparam("since"),
+)
+_NEAR = sa.and_(
+    tickets.c.lat.between(sa.bindparam("lat_lo"), sa.bindparam("lat_hi")),
+    tickets.c.lon.between(sa.bindparam("lon_lo"), sa.bindparam("lon_hi")),
+)
+_ADDRESS_ONLY = sa.and_(tickets.c.lat.is_(None), tickets.c.address.is_not(None))
+# An open ticket of the kind that may be at the same place, oldest first: near the coordinates
+# (a box around the radius) or, where either has none, one whose address the caller compares.
+_OPEN_HERE = {
+    (near, by_address): sa.select(tickets)
     .where(
-        tickets.c.category == sa.bindparam("category"),
-        tickets.c.status.in_(OPEN),
-        tickets.c.duplicate_of.is_(None),
-        tickets.c.created_at >= sa.bindparam("since"),
+        *_OPEN_OF_KIND,
+        sa.or_(_NEAR, _ADDRESS_ONLY)
+        if near and by_address
+        else _NEAR
+        if near
+        else tickets.c.address.is_not(None),
     )
     .order_by(tickets.c.created_at)
     .limit(200)
-)
+    for near, by_address in ((True, True), (True, False), (False, True))
+}
 _TIMELINE = (
     sa.select(ticket_events)
     .where(ticket_events.c.ticket_id == sa.bindparam("ticket_id"))
@@ -127,6 +144,7 @@ class _ModelCache:
     def __init__(self) -> None:
         self.model_id: int | None = None
         self.model: routing.Model | None = None
+        self.shipped: routing.Model | None = None  # while no model is stored
         self.checked_at = 0.0
 
 
@@ -139,16 +157,19 @@ async def current_model(db: Db, hotline: Hotline) -> routing.Model:
     stored = await _stored_model(db)
     if stored is not None:
         return stored
-    return await asyncio.to_thread(training.shipped, hotline.directory)
+    shipped = await asyncio.to_thread(training.shipped, hotline.directory)
+    _models[db.engine].shipped = shipped
+    return shipped
 
 
 async def routing_model(engine: AsyncEngine, hotline: Hotline) -> routing.Model:
-    """``current_model`` ahead of a ticket's transaction: the cached model while it is fresh,
-    else a short read of its own."""
+    """``current_model`` ahead of a ticket's transaction: the model last found, while it was
+    found less than MODEL_RECHECK_SECONDS ago, else a short read of its own."""
     cache = _models.get(engine)
-    fresh = cache is not None and time.monotonic() - cache.checked_at <= MODEL_RECHECK_SECONDS
-    if fresh and cache is not None and cache.model is not None:
-        return cache.model
+    if cache is not None and time.monotonic() - cache.checked_at <= MODEL_RECHECK_SECONDS:
+        found = cache.model or cache.shipped
+        if found is not None:
+            return found
     from yiwang.database import transaction
 
     async with transaction(engine, write=False) as db:
@@ -256,30 +277,37 @@ def deadlines(
 async def _next_ticket_no(db: Db, day: dt.date) -> str:
     """The day's next ticket number (12345, the date, five digits).
 
-    On PostgreSQL the counter is taken in a transaction of its own, on the raw driver, and
-    committed at once. Taken in the ticket's transaction, the day's counter row would stay
-    locked until that one commits, and every other ticket of the day would wait for it: intake
-    one at a time, in a surge. A ticket whose transaction then fails leaves its number unused.
+    On PostgreSQL the counter is taken in a statement of its own, on the raw driver, and
+    committed at once (``PostgresDatabase.take``). Taken in the ticket's transaction, the day's
+    counter row would stay locked until that one commits, and every other ticket of the day
+    would wait for it: intake one at a time, in a surge. A ticket whose transaction then fails
+    (a client gone, a database error) leaves its number unused: numbers may have gaps there.
     On SQLite the writer thread runs one transaction at a time anyway: the counter is taken in
     the ticket's transaction, and numbers have no gaps."""
     key = day.strftime("%Y%m%d")
     if db.dialect.name == "postgresql":
         raw = rawdb.beside(db.engine)
+        assert isinstance(raw, rawdb.PostgresDatabase)
         take = raw.query("complaints.ticket_no", lambda: _count_ticket("postgresql"))
-        last = (await raw.run(lambda tx: tx.fetch(take, day=key)))[0]["last"]
+        try:
+            last = (await raw.take(take, day=key))[0]["last"]
+        except TimeoutError as exc:
+            raise Unavailable("service_unavailable", headers={"Retry-After": "1"}) from exc
     else:
         last = (await db.execute(_count_ticket(db.dialect.name), {"day": key})).scalar_one()
     return f"12345{key}{int(last):05d}"
 
 
-async def _one_category_at_a_time(db: Db, category: str) -> None:
+async def _one_category_at_a_time(db: Db, category: str) -> bool:
     """On PostgreSQL, wait for the tickets of the same category being received right now, until
-    their transactions end: twelve people who report the same burst main in the same second
-    would otherwise not see each other's tickets, and none would be linked. Other categories go
-    on in parallel. (On SQLite writers take turns already.)"""
-    if db.dialect.name == "postgresql":
-        digest = hashlib.blake2b(f"yiwang.tickets/{category}".encode(), digest_size=8).digest()
-        await db.execute(_CATEGORY_LOCK, {"key": int.from_bytes(digest, "big", signed=True)})
+    their transactions end, and return True: twelve people who report the same burst main in
+    the same second would otherwise not see each other's tickets, and none would be linked.
+    Other categories go on in parallel. (On SQLite writers take turns already: False.)"""
+    if db.dialect.name != "postgresql":
+        return False
+    digest = hashlib.blake2b(f"yiwang.tickets/{category}".encode(), digest_size=8).digest()
+    await db.execute(_CATEGORY_LOCK, {"key": int.from_bytes(digest, "big", signed=True)})
+    return True
 
 
 def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -308,9 +336,25 @@ async def _open_duplicate(
 ) -> Any:
     """An open ticket about the same kind of problem at the same place, within the window."""
     rule = hotline.definitions.duplicates
-    since = now - dt.timedelta(hours=rule.window_hours)
-    rows = await db.execute(_OPEN_HERE, {"category": category, "since": since})
     place = _place(address)
+    near = lat is not None and lon is not None
+    if not (near or place):
+        return None  # nowhere to compare
+    values: dict[str, Any] = {
+        "category": category,
+        "since": now - dt.timedelta(hours=rule.window_hours),
+    }
+    if lat is not None and lon is not None:
+        # A box a little wider than the radius; the distance below decides.
+        dlat = 1.01 * rule.radius_m / METRES_PER_DEGREE
+        dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+        values |= {
+            "lat_lo": lat - dlat,
+            "lat_hi": lat + dlat,
+            "lon_lo": lon - dlon,
+            "lon_hi": lon + dlon,
+        }
+    rows = await db.execute(_OPEN_HERE[near, bool(place)], values)
     for row in rows:
         if lat is not None and lon is not None and row.lat is not None and row.lon is not None:
             if _distance_m((lat, lon), (row.lat, row.lon)) <= rule.radius_m:
@@ -430,7 +474,7 @@ async def submit(
     return await receive(
         db,
         hotline=hotline,
-        intake=received,
+        checked=received,
         actor=actor,
         channel=channel,
         media_urls=media_urls,
@@ -450,7 +494,7 @@ async def receive(
     db: Db,
     *,
     hotline: Hotline,
-    intake: Intake,
+    checked: Intake,
     actor: Any | None,
     channel: str,
     media_urls: list[str] | None = None,
@@ -459,25 +503,29 @@ async def receive(
     reporter_email: str | None = None,
     idempotency_key: str | None = None,
 ) -> tuple[dict[str, Any], bool]:
-    """受理: store a ticket from ``intake``, dispatched at once where the rules or the model
-    were sure, else queued for the dispatch centre; linked to an open ticket about the same
-    problem at the same place. Statements only, so that it can run in ``write_unit``.
+    """受理: store a ticket ``intake`` checked and routed, dispatched at once where the rules
+    or the model were sure, else queued for the dispatch centre; linked to an open ticket about
+    the same problem at the same place. Statements only, so that it can run in ``write_unit``.
     Returns the ticket and whether it was created now (False: a replay of the same key)."""
     reporter_id = getattr(actor, "id", None)
-    if idempotency_key and reporter_id:
-        earlier = await _by_key(db, reporter_id, idempotency_key)
-        if earlier is not None:
-            return await view(db, hotline=hotline, ticket_id=earlier, actor=actor), False
-    now = _now()
-    routed = intake.routed
+    routed = checked.routed
+    key = idempotency_key if reporter_id else None
+    earlier = await _by_key(db, reporter_id, key) if key else None
+    if earlier is None and routed.category is not None:
+        waited = await _one_category_at_a_time(db, routed.category)
+        if waited and key:  # the same key sent twice at once: this copy waited for the first
+            earlier = await _by_key(db, reporter_id, key)
+    if earlier is not None:
+        return await view(db, hotline=hotline, ticket_id=earlier, actor=actor), False
+    now = _now()  # (after any wait: the ticket's times and number follow the order of arrival)
     ticket_id = new_id()
     row: dict[str, Any] = {
         "id": ticket_id,
-        "kind": intake.kind,
-        "text": intake.text,
-        "address": intake.address,
-        "lat": intake.lat,
-        "lon": intake.lon,
+        "kind": checked.kind,
+        "text": checked.text,
+        "address": checked.address,
+        "lat": checked.lat,
+        "lon": checked.lon,
         "channel": channel,
         "reporter_id": reporter_id,
         "reporter_name": reporter_name or getattr(actor, "name", None),
@@ -488,20 +536,19 @@ async def receive(
         "confidence": routed.confidence,
         "emergency": routed.emergency,
         "status": "dispatching",
-        "idempotency_key": idempotency_key if reporter_id else None,
+        "idempotency_key": key,
         "created_at": now,
         "updated_at": now,
     }
     parent = None
     if routed.category is not None:
-        await _one_category_at_a_time(db, routed.category)
         parent = await _open_duplicate(
             db,
             hotline,
             category=routed.category,
-            address=intake.address,
-            lat=intake.lat,
-            lon=intake.lon,
+            address=checked.address,
+            lat=checked.lat,
+            lon=checked.lon,
             now=now,
         )
     # Linked or dispatched as it is stored: one row written once.
@@ -524,11 +571,11 @@ async def receive(
             await db.execute(_INSERT_TICKET, row)
     except IntegrityError:  # the same key twice at once: the first one wins
         tx_state(db).writes = writes_before
-        earlier = await _by_key(db, reporter_id, idempotency_key) if idempotency_key else None
+        earlier = await _by_key(db, reporter_id, key) if key else None
         if earlier is None:
             raise
         return await view(db, hotline=hotline, ticket_id=earlier, actor=actor), False
-    await _event(db, ticket_id, actor, "received", {"channel": channel, "kind": intake.kind})
+    await _event(db, ticket_id, actor, "received", {"channel": channel, "kind": checked.kind})
     ticket_no = row["ticket_no"]
     if parent is not None:
         await _event(db, ticket_id, None, "linked", {"ticket_no": parent.ticket_no})
