@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT  # noqa: E402 - the benchmarks' shared helpers
 from submission import (  # noqa: E402
     CITIZEN,
+    SUBMIT_LUA,
     YIWANG,
     Database,
     Server,
@@ -59,63 +60,6 @@ FLOODED = [
     ("昌硕街道浦源大道地下通道", 30.6301, 119.6912),
     ("孝丰镇溪南村桥头", 30.5527, 119.5316),
 ]
-
-# wrk: a distinct Idempotency-Key per request, the bodies in turn; every 201's ticket number
-# written to a file per thread; counts and exact percentiles printed by done() as one line.
-TICKET_LUA = r"""
-local threads, started = {}, 0
-function setup(thread)
-  thread:set("tid", started)
-  started = started + 1
-  table.insert(threads, thread)
-end
-function init(args)
-  bodies = {}
-  for line in io.lines(BODIES) do bodies[#bodies + 1] = line end
-  n, created, replayed, rejected, other = 0, 0, 0, 0, 0
-  other_status = ""
-  prefix = PREFIX .. "-t" .. tid .. "-"
-  acked = io.open(OUT .. "/acked-" .. PREFIX .. "-t" .. tid .. ".txt", "w")
-  headers = {["Content-Type"] = "application/json", ["Authorization"] = AUTH}
-end
-function request()
-  n = n + 1
-  headers["Idempotency-Key"] = prefix .. n
-  return wrk.format("POST", PATH, headers, bodies[(n + tid * 131) % #bodies + 1])
-end
-function response(status, hdrs, body)
-  if status == 201 then
-    local no = string.match(body, '"ticket_no"%s*:%s*"(%w+)"')
-    acked:write(no or "?", "\n")
-    created = created + 1
-  elseif status == 200 and (hdrs["idempotent-replayed"] or hdrs["Idempotent-Replayed"]) then
-    replayed = replayed + 1
-  elseif status == 503 then
-    rejected = rejected + 1
-  else
-    other = other + 1
-    if other_status == "" then
-      other_status = status .. " " .. (string.gsub(string.sub(body, 1, 160), '[^%w :,._-]', "."))
-    end
-  end
-end
-function done(summary, latency, requests)
-  local c, r, j, o, os_ = 0, 0, 0, 0, ""
-  for _, t in ipairs(threads) do
-    c = c + t:get("created"); r = r + t:get("replayed"); j = j + t:get("rejected")
-    o = o + t:get("other")
-    if os_ == "" then os_ = t:get("other_status") end
-  end
-  local e = summary.errors
-  io.write(string.format(
-    'RESULT {"requests": %d, "duration_us": %d, "p50": %d, "p90": %d, "p99": %d, ' ..
-    '"max": %d, "created": %d, "replayed": %d, "rejected": %d, "other": %d, ' ..
-    '"untracked": 0, "errors": %d, "other_status": "%s"}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, c, r, j, o,
-    e.connect + e.read + e.write + e.timeout, os_))
-end
-"""
 
 
 def postgres_pids() -> set[int]:
@@ -169,9 +113,10 @@ def run_level(
         "PREFIX": prefix,
         "AUTH": f"Bearer {token}",
         "PATH": PATH,
+        "NUMBER": "ticket_no",
     }
     script.write_text(
-        "".join(f"{k} = {json.dumps(v)}\n" for k, v in settings.items()) + TICKET_LUA,
+        "".join(f"{k} = {json.dumps(v)}\n" for k, v in settings.items()) + SUBMIT_LUA,
         encoding="utf-8",
     )
     cpu, pg, backends = server.cpu(), postgres_cpu(), postgres_pids()
@@ -202,10 +147,11 @@ def check(
             count, steady_since = now, time.monotonic()
         time.sleep(0.1)
     numbers = [number for r in results.values() for number in r["acked"]]
-    if "?" in numbers:
-        problems.append(f"{numbers.count('?')} answers of 201 without a ticket number")
+    untracked = sum(r["untracked"] for r in results.values())
+    if untracked:
+        problems.append(f"{untracked} answers of 201 without a ticket number")
     stored = {row[0] for row in database.query("SELECT ticket_no FROM tickets")}
-    missing = set(numbers) - stored - {"?"}
+    missing = set(numbers) - stored
     if missing:
         problems.append(f"{len(missing)} acknowledged tickets not stored: {sorted(missing)[:3]}")
     if len(set(numbers)) != len(numbers):
@@ -236,8 +182,7 @@ def check(
     before = len(stored)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     with httpx.Client(base_url=server.base, timeout=30, headers=headers) as client:
-        known = [number for number in numbers if number != "?"]
-        for number in known[:: max(1, len(known) // 20)][:20]:
+        for number in numbers[:: max(1, len(numbers) // 20)][:20]:
             key = database.query("SELECT idempotency_key FROM tickets WHERE ticket_no = ?", number)
             again = client.post(PATH, content=bodies[0], headers={"Idempotency-Key": key[0][0]})
             if again.status_code != 200 or again.json().get("ticket_no") != number:

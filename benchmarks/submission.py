@@ -68,8 +68,10 @@ from common import BUNDLE, CITIZEN, PASSWORD, ROOT, TICKS, YIWANG, free_port, ma
 
 HERE = Path(__file__).resolve().parent
 
-# wrk: a distinct Idempotency-Key per request, the bodies in turn; every 201's tracking number
-# written to a file per thread; counts and exact percentiles printed by done() as one JSON line.
+# wrk: a distinct Idempotency-Key per request, the bodies in turn; every 201's number (the
+# NUMBER field of the answer, tracking_no unless the script sets it) written to a file per
+# thread; counts and exact percentiles printed by done() as one JSON line. A replay is a 201 or a
+# 200 marked Idempotent-Replayed. (hotline.py uses it too, for tickets.)
 SUBMIT_LUA = r"""
 local threads, started = {}, 0
 function setup(thread)
@@ -85,6 +87,7 @@ function init(args)
   prefix = PREFIX .. "-t" .. tid .. "-"
   acked = io.open(OUT .. "/acked-" .. PREFIX .. "-t" .. tid .. ".txt", "w")
   headers = {["Content-Type"] = "application/json", ["Authorization"] = AUTH}
+  number = '"' .. (NUMBER or "tracking_no") .. '"%s*:%s*"(%w+)"'
 end
 function request()
   n = n + 1
@@ -92,17 +95,16 @@ function request()
   return wrk.format("POST", PATH, headers, bodies[(n + tid * 7) % #bodies + 1])
 end
 function response(status, hdrs, body)
-  if status == 201 then
-    if hdrs["idempotent-replayed"] or hdrs["Idempotent-Replayed"] then
-      replayed = replayed + 1
+  local replay = hdrs["idempotent-replayed"] or hdrs["Idempotent-Replayed"]
+  if (status == 201 or status == 200) and replay then
+    replayed = replayed + 1
+  elseif status == 201 then
+    local tn = string.match(body, number)
+    if tn then
+      acked:write(tn, "\n")
+      created = created + 1
     else
-      local tn = string.match(body, '"tracking_no"%s*:%s*"(%w+)"')
-      if tn then
-        acked:write(tn, "\n")
-        created = created + 1
-      else
-        untracked = untracked + 1
-      end
+      untracked = untracked + 1
     end
   elseif status == 503 then
     rejected = rejected + 1
