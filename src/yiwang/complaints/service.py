@@ -31,7 +31,7 @@ from yiwang.complaints.models import (
     ticket_photos,
     tickets,
 )
-from yiwang.database import Db, tx_state
+from yiwang.database import Db, transaction, tx_state
 from yiwang.errors import Conflict, Invalid, NotFound, Unavailable, field_error
 from yiwang.identity import repository as identity_repo
 from yiwang.kit.ids import new_id
@@ -170,16 +170,12 @@ async def routing_model(engine: AsyncEngine, hotline: Hotline) -> routing.Model:
         found = cache.model or cache.shipped
         if found is not None:
             return found
-    from yiwang.database import transaction
-
     async with transaction(engine, write=False) as db:
         return await current_model(db, hotline)
 
 
 async def warm_up(engine: AsyncEngine, hotline: Hotline) -> None:
     """At start-up: have a model ready before the first ticket arrives."""
-    from yiwang.database import transaction
-
     async with transaction(engine, write=False) as db:
         await current_model(db, hotline)
 
