@@ -114,7 +114,7 @@ async def token_account(request: Request, token: TokenDep) -> identity.Account:
     """``current_account`` for a route without a unit of work (one that writes through
     ``database.write_unit``): the session is read as ``submitting_account`` reads it, and the
     route still declares the bearer token in the OpenAPI document."""
-    return await _account_beside(request, token)
+    return await account_beside(request, token)
 
 
 TokenAccount = Annotated[identity.Account, Depends(token_account)]
@@ -127,13 +127,14 @@ async def submitting_account(request: Request) -> identity.Account:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(headers={"WWW-Authenticate": "Bearer"})
-    return await _account_beside(request, token.strip())
+    return await account_beside(request, token.strip())
 
 
-async def _account_beside(request: Request, token: str) -> identity.Account:
-    """The account of a bearer token, read through the submission writer's connections."""
+async def account_beside(request: Request, token: str, *, kind: str = "api") -> identity.Account:
+    """The account of a bearer token (or, ``kind="web"``, a session cookie), read through the
+    submission writer's connections."""
     writer: SubmissionWriter = request.app.state.submissions
-    return identity.account_of_session(await writer.session(identity.token_hash(token)), kind="api")
+    return identity.account_of_session(await writer.session(identity.token_hash(token)), kind=kind)
 
 
 async def catalog_now(request: Request) -> tuple[int, Catalog]:

@@ -14,11 +14,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from yiwang.api.deps import DbDep, request_lang
 from yiwang.complaints import service as complaints
+from yiwang.database import Db, write_unit
 from yiwang.errors import Conflict, Invalid, NotFound, YiwangError
 from yiwang.identity.service import Account
 from yiwang.kit.i18n import t
 from yiwang.web import tickets
-from yiwang.web.pages import CsrfField, WebAccount, check_csrf
+from yiwang.web.pages import CsrfField, WebAccount, WebAccountBeside, check_csrf
 from yiwang.web.render import FLASH_COOKIE, render
 from yiwang.web.ui import calendar_of, current_catalog, on_phone, read_flash, set_flash, to_login
 
@@ -115,8 +116,7 @@ def _coordinate(raw: str, name: str, errors: dict[str, str], lang: Any) -> float
 @router.post("/complaints/new")
 async def file_ticket(
     request: Request,
-    db: DbDep,
-    account: WebAccount,
+    account: WebAccountBeside,
     csrf: CsrfField,
     idempotency_key: Annotated[str, Form(max_length=128)] = "",
     kind: Annotated[str, Form(max_length=32)] = "",
@@ -126,7 +126,8 @@ async def file_ticket(
     lon: Annotated[str, Form(max_length=32)] = "",
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    """受理: file the ticket once (the same key again finds it), then show it."""
+    """受理: file the ticket once (the same key again finds it), then show it. Checked and routed
+    before its transaction; the session read beside it, as the API's intake does."""
     check_csrf(request, csrf)
     if account is None:
         return to_login("/complaints/new")
@@ -148,27 +149,39 @@ async def file_ticket(
     if problem:  # checked before anything is filed: a refused photo files no ticket
         errors["photos"] = t(problem, lang)
     if not errors:
-        try:
-            ticket, created = await complaints.submit(
+        hotline = tickets.hotline_of(request)
+        engine = request.app.state.engine
+
+        async def file(db: Db) -> dict[str, Any]:
+            ticket, created = await complaints.receive(
                 db,
-                hotline=tickets.hotline_of(request),
+                hotline=hotline,
+                checked=checked,
                 actor=account,
-                kind=kind,
-                text=text,
                 channel="mobile" if on_phone(request) else "web",
-                address=address.strip() or None,
-                lat=latitude,
-                lon=longitude,
                 idempotency_key=key,
             )
             if pictures and created and not ticket.get("photos"):
                 ticket = await complaints.add_photos(
-                    db,
-                    hotline=tickets.hotline_of(request),
-                    actor=account,
-                    ticket_id=ticket["id"],
-                    photos=pictures,
+                    db, hotline=hotline, actor=account, ticket_id=ticket["id"], photos=pictures
                 )
+            return ticket
+
+        try:
+            checked = complaints.intake(
+                hotline,
+                model=await complaints.routing_model(engine, hotline),
+                kind=kind,
+                text=text,
+                address=address.strip() or None,
+                lat=latitude,
+                lon=longitude,
+            )
+            # The ticket and its photos in one transaction (on SQLite on the writer thread):
+            # a photo refused there leaves no ticket behind.
+            ticket = await write_unit(
+                engine, file, strict_audit=request.app.state.settings.strict_audit
+            )
         except Invalid as exc:
             if not exc.details:
                 errors["text"] = exc.message(lang)

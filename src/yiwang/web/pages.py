@@ -17,6 +17,7 @@ from yiwang.api.deps import (
     PolicyDep,
     RegistryDep,
     SettingsDep,
+    account_beside,
 )
 from yiwang.catalog import service as catalog
 from yiwang.config import Settings
@@ -51,6 +52,22 @@ async def web_account(request: Request, db: DbDep) -> identity.Account | None:
 
 
 WebAccount = Annotated[identity.Account | None, Depends(web_account)]
+
+
+async def web_account_beside(request: Request) -> identity.Account | None:
+    """``web_account`` for a form that writes through ``database.write_unit``: the session is
+    read beside, not in a unit of work (on SQLite a POST's unit of work takes the write lock at
+    its first statement, and would hold it while the form's uploads are read)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        return await account_beside(request, token, kind="web")
+    except Unauthorized:
+        return None
+
+
+WebAccountBeside = Annotated[identity.Account | None, Depends(web_account_beside)]
 CsrfField = Annotated[str, Form(alias="csrf_token")]
 
 
