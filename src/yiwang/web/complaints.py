@@ -151,6 +151,7 @@ async def file_ticket(
     if not errors:
         hotline = tickets.hotline_of(request)
         engine = request.app.state.engine
+        channel = "mobile" if on_phone(request) else "web"
 
         async def file(db: Db) -> dict[str, Any]:
             ticket, created = await complaints.receive(
@@ -158,7 +159,7 @@ async def file_ticket(
                 hotline=hotline,
                 checked=checked,
                 actor=account,
-                channel="mobile" if on_phone(request) else "web",
+                channel=channel,
                 idempotency_key=key,
             )
             if pictures and created and not ticket.get("photos"):
@@ -186,7 +187,8 @@ async def file_ticket(
             if not exc.details:
                 errors["text"] = exc.message(lang)
             for detail in exc.details:
-                name = FIELDS.get(str(detail.get("field", "")), "location")
+                field = str(detail.get("field", ""))  # photos.0: the first photo
+                name = FIELDS.get(field) or FIELDS.get(field.partition(".")[0], "location")
                 errors.setdefault(name, t(detail.get("message_key") or detail["code"], lang))
     if errors:
         if not kind:  # nothing chosen rather than something unknown
