@@ -176,3 +176,22 @@ async def test_unknown_formats_jurisdictions_and_requests(client: httpx.AsyncCli
     assert dates.status_code == 400
     status = await client.get(f"{BASE}/requests.json?status=pending")
     assert status.status_code == 400
+
+
+async def test_a_signed_in_reporter_finds_an_open311_request_among_their_own(
+    client: httpx.AsyncClient,
+) -> None:
+    """A city app that signs its users in files for them: the ticket is theirs to follow."""
+    citizen = await sign_in(client, "citizen1")
+    created = await client.post(f"{BASE}/requests.json", data=LIGHT, headers=citizen)
+    assert created.status_code == 201, created.text
+    number = created.json()[0]["service_request_id"]
+    mine = (await client.get("/api/v1/complaints", headers=citizen)).json()
+    assert [t["ticket_no"] for t in mine] == [number]
+    other = await sign_in(client, "citizen2")
+    assert (await client.get("/api/v1/complaints", headers=other)).json() == []
+    forged = await client.post(
+        f"{BASE}/requests.json", data=LIGHT, headers={"Authorization": "Bearer not-a-token"}
+    )
+    assert forged.status_code == 400
+    assert forged.json()[0]["code"] == 400

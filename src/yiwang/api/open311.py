@@ -11,13 +11,13 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from yiwang.api.deps import DbDep, request_lang
+from yiwang.api.deps import DbDep, account_beside, request_lang
 from yiwang.catalog import snapshots
 from yiwang.complaints import open311
 from yiwang.complaints import service as complaints
 from yiwang.complaints.models import tickets
+from yiwang.database import write_unit
 from yiwang.errors import YiwangError
-from yiwang.identity import service as identity
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 FORMATS = ("json", "xml")
@@ -88,9 +88,12 @@ def _float(value: str | None, name: str) -> float | None:
 
 
 @router.post("/requests.{fmt}")
-async def create_request(fmt: str, request: Request, db: DbDep) -> Response:
+async def create_request(fmt: str, request: Request) -> Response:
     """POST a service request, form-encoded: service_code, a location (lat + long or
-    address_string), description, attribute[kind], contact details, media_url."""
+    address_string), description, attribute[kind], contact details, media_url.
+    \f
+    As the API's intake: checked before its transaction, stored in one ``write_unit``, an
+    optional bearer token read beside it."""
     try:
         _check(fmt, request)
         form = await request.form()
@@ -119,22 +122,31 @@ async def create_request(fmt: str, request: Request, db: DbDep) -> Response:
         account = None
         authorization = request.headers.get("authorization", "")
         if authorization.lower().startswith("bearer "):
-            account = await identity.account_for_token(db, authorization[7:].strip(), kind="api")
-        ticket, _ = await complaints.submit(
-            db,
-            hotline=hotline,
-            actor=account,
+            account = await account_beside(request, authorization[7:].strip())
+        checked = complaints.intake(
+            hotline,
+            model=None,  # the reporter chose the category: service_code
             kind=kind,
             text=description,
-            channel="open311",
             address=address,
             lat=lat,
             lon=lon,
             category=code,
-            media_urls=[media] if media else [],
-            reporter_name=name or None,
-            reporter_phone=str(form.get("phone") or "")[:20] or None,
-            reporter_email=str(form.get("email") or "")[:200] or None,
+        )
+        ticket, _ = await write_unit(
+            request.app.state.engine,
+            lambda db: complaints.receive(
+                db,
+                hotline=hotline,
+                checked=checked,
+                actor=account,
+                channel="open311",
+                media_urls=[media] if media else [],
+                reporter_name=name or None,
+                reporter_phone=str(form.get("phone") or "")[:20] or None,
+                reporter_email=str(form.get("email") or "")[:200] or None,
+            ),
+            strict_audit=request.app.state.settings.strict_audit,
         )
     except open311.Open311Error as exc:
         return _error("json" if fmt not in FORMATS else fmt, exc.status, exc.description)
