@@ -437,50 +437,6 @@ def intake(
     return Intake(kind=kind, text=text, address=address, lat=lat, lon=lon, routed=routed)
 
 
-async def submit(
-    db: Db,
-    *,
-    hotline: Hotline,
-    actor: Any | None,
-    kind: str,
-    text: str,
-    channel: str,
-    address: str | None = None,
-    lat: float | None = None,
-    lon: float | None = None,
-    category: str | None = None,
-    media_urls: list[str] | None = None,
-    reporter_name: str | None = None,
-    reporter_phone: str | None = None,
-    reporter_email: str | None = None,
-    idempotency_key: str | None = None,
-) -> tuple[dict[str, Any], bool]:
-    """``intake`` and ``receive`` in the caller's transaction (the web form, Open311)."""
-    model = await current_model(db, hotline) if category is None else None
-    received = intake(
-        hotline,
-        model=model,
-        kind=kind,
-        text=text,
-        address=address,
-        lat=lat,
-        lon=lon,
-        category=category,
-    )
-    return await receive(
-        db,
-        hotline=hotline,
-        checked=received,
-        actor=actor,
-        channel=channel,
-        media_urls=media_urls,
-        reporter_name=reporter_name,
-        reporter_phone=reporter_phone,
-        reporter_email=reporter_email,
-        idempotency_key=idempotency_key,
-    )
-
-
 async def _by_key(db: Db, reporter_id: str, idempotency_key: str) -> str | None:
     found = await db.execute(_BY_KEY, {"reporter_id": reporter_id, "key": idempotency_key})
     return found.scalar()
