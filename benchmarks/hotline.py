@@ -23,7 +23,6 @@ it, and a retry with an acknowledged key answers the same ticket and files nothi
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
 import os
@@ -47,6 +46,7 @@ from submission import (  # noqa: E402
     free_port,
     machine,
     postgres_cpu,
+    postgres_pids,
     prepare_yiwang,
     sign_in,
     wrk,
@@ -60,17 +60,6 @@ FLOODED = [
     ("昌硕街道浦源大道地下通道", 30.6301, 119.6912),
     ("孝丰镇溪南村桥头", 30.5527, 119.5316),
 ]
-
-
-def postgres_pids() -> set[int]:
-    """The machine's live postgres processes."""
-    pids = set()
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            with contextlib.suppress(OSError):
-                if (proc / "comm").read_text().strip() == "postgres":
-                    pids.add(int(proc.name))
-    return pids
 
 
 def ticket_bodies(category: str | None = None) -> list[str]:
@@ -183,8 +172,10 @@ def check(
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     with httpx.Client(base_url=server.base, timeout=30, headers=headers) as client:
         for number in numbers[:: max(1, len(numbers) // 20)][:20]:
-            key = database.query("SELECT idempotency_key FROM tickets WHERE ticket_no = ?", number)
-            again = client.post(PATH, content=bodies[0], headers={"Idempotency-Key": key[0][0]})
+            [(key,)] = database.query(
+                "SELECT idempotency_key FROM tickets WHERE ticket_no = ?", number
+            )
+            again = client.post(PATH, content=bodies[0], headers={"Idempotency-Key": key})
             if again.status_code != 200 or again.json().get("ticket_no") != number:
                 problems.append(f"retry of {key}: {again.status_code}, not ticket {number}")
                 break

@@ -159,19 +159,25 @@ def tree_cpu(pid: int) -> float:
     return total
 
 
+def postgres_pids() -> set[int]:
+    """The machine's live processes named postgres (the server and its backends)."""
+    pids = set()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(proc, "comm").read_text().strip() == "postgres":
+                    pids.add(int(proc.name))
+    return pids
+
+
 def postgres_cpu() -> float:
     """utime + stime (s) of every live process named postgres on the machine (the server's
     backends; connections that ended during the run are not counted)."""
     total = 0.0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            if Path(proc, "comm").read_text().strip() != "postgres":
-                continue
-            fields = _stat(proc.name)
-            if fields:
-                total += (int(fields[11]) + int(fields[12])) / TICKS
+    for pid in postgres_pids():
+        fields = _stat(pid)
+        if fields:
+            total += (int(fields[11]) + int(fields[12])) / TICKS
     return total
 
 

@@ -474,7 +474,11 @@ class PostgresDatabase(RawDatabase):
         return pool
 
     async def fetch(self, query: Query, **values: Any) -> list[Row]:
-        pool = await self._pool("read")
+        return await self._fetch_on("read", query, values)
+
+    async def _fetch_on(self, purpose: str, query: Query, values: dict[str, Any]) -> list[Row]:
+        """One statement on a connection of that pool, outside any transaction of ours."""
+        pool = await self._pool(purpose)
         async with pool.acquire(timeout=self.ACQUIRE_SECONDS) as conn:
             return [query.decode(r) for r in await conn.fetch(query.sql, *query.params(values))]
 
@@ -502,9 +506,7 @@ class PostgresDatabase(RawDatabase):
         (the 12345 ticket numbers) without holding its row until a longer transaction ends, and
         without waiting behind the submissions for a connection. ``TimeoutError`` when none is
         free in time."""
-        pool = await self._pool("counters")
-        async with pool.acquire(timeout=self.ACQUIRE_SECONDS) as conn:
-            return [query.decode(r) for r in await conn.fetch(query.sql, *query.params(values))]
+        return await self._fetch_on("counters", query, values)
 
     async def close(self) -> None:
         self._closed = True

@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from yiwang.api.deps import CurrentAccount, DbDep, Text, TokenAccount
 from yiwang.complaints import service as complaints
-from yiwang.database import write_unit
 from yiwang.errors import Forbidden
 
 router = APIRouter(prefix="/api/v1", tags=["complaints"])
@@ -116,32 +115,22 @@ async def file_complaint(
 ) -> dict[str, Any]:
     """File a 12345 ticket; routed at once, or queued for a dispatcher when the model is unsure.
     \f
-    The ticket is checked and routed before its transaction (``complaints.intake``), then
-    stored in one ``write_unit``: on SQLite on the writer thread, taking its turn with
-    submissions instead of waiting for SQLite's write lock."""
-    engine = request.app.state.engine
+    ``complaints.submit``: checked and routed before its transaction, then stored in one
+    ``write_unit`` (on SQLite on the writer thread, instead of waiting for the write lock)."""
     location = body.location or Location()
-    received = complaints.intake(
-        hotline,
-        model=await complaints.routing_model(engine, hotline),
+    ticket, created = await complaints.submit(
+        request.app.state.engine,
+        hotline=hotline,
+        strict_audit=request.app.state.settings.strict_audit,
+        actor=account,
+        channel=body.channel,
         kind=body.kind,
         text=body.text,
         address=location.address,
         lat=location.lat,
         lon=location.lon,
-    )
-    ticket, created = await write_unit(
-        engine,
-        lambda db: complaints.receive(
-            db,
-            hotline=hotline,
-            checked=received,
-            actor=account,
-            channel=body.channel,
-            media_urls=body.media_urls,
-            idempotency_key=idempotency_key,
-        ),
-        strict_audit=request.app.state.settings.strict_audit,
+        media_urls=body.media_urls,
+        idempotency_key=idempotency_key,
     )
     if not created:
         response.status_code = status.HTTP_200_OK

@@ -16,7 +16,6 @@ from yiwang.catalog import snapshots
 from yiwang.complaints import open311
 from yiwang.complaints import service as complaints
 from yiwang.complaints.models import tickets
-from yiwang.database import write_unit
 from yiwang.errors import YiwangError
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
@@ -92,8 +91,7 @@ async def create_request(fmt: str, request: Request) -> Response:
     """POST a service request, form-encoded: service_code, a location (lat + long or
     address_string), description, attribute[kind], contact details, media_url.
     \f
-    As the API's intake: checked before its transaction, stored in one ``write_unit``, an
-    optional bearer token read beside it."""
+    ``complaints.submit``, as the API's intake; the optional bearer token is read beside it."""
     try:
         _check(fmt, request)
         form = await request.form()
@@ -123,30 +121,22 @@ async def create_request(fmt: str, request: Request) -> Response:
         authorization = request.headers.get("authorization", "")
         if authorization.lower().startswith("bearer "):
             account = await account_beside(request, authorization[7:].strip())
-        checked = complaints.intake(
-            hotline,
-            model=None,  # the reporter chose the category: service_code
+        ticket, _ = await complaints.submit(
+            request.app.state.engine,
+            hotline=hotline,
+            strict_audit=request.app.state.settings.strict_audit,
+            actor=account,
+            channel="open311",
             kind=kind,
             text=description,
             address=address,
             lat=lat,
             lon=lon,
             category=code,
-        )
-        ticket, _ = await write_unit(
-            request.app.state.engine,
-            lambda db: complaints.receive(
-                db,
-                hotline=hotline,
-                checked=checked,
-                actor=account,
-                channel="open311",
-                media_urls=[media] if media else [],
-                reporter_name=name or None,
-                reporter_phone=str(form.get("phone") or "")[:20] or None,
-                reporter_email=str(form.get("email") or "")[:200] or None,
-            ),
-            strict_audit=request.app.state.settings.strict_audit,
+            media_urls=[media] if media else [],
+            reporter_name=name or None,
+            reporter_phone=str(form.get("phone") or "")[:20] or None,
+            reporter_email=str(form.get("email") or "")[:200] or None,
         )
     except open311.Open311Error as exc:
         return _error("json" if fmt not in FORMATS else fmt, exc.status, exc.description)

@@ -31,7 +31,7 @@ from yiwang.complaints.models import (
     ticket_photos,
     tickets,
 )
-from yiwang.database import Db, transaction, tx_state
+from yiwang.database import Db, transaction, tx_state, write_unit
 from yiwang.errors import Conflict, Invalid, NotFound, Unavailable, field_error
 from yiwang.identity import repository as identity_repo
 from yiwang.kit.ids import new_id
@@ -58,32 +58,36 @@ _BY_KEY = sa.select(tickets.c.id).where(
     tickets.c.reporter_id == sa.bindparam("reporter_id"),
     tickets.c.idempotency_key == sa.bindparam("key"),
 )
-_OPEN_OF_KIND = (
-    tickets.c.category == sa.bindparam("category"),
-    tickets.c.status.in_(OPEN),
-    tickets.c.duplicate_of.is_(None),
-    tickets.c.created_at >= sa.bindparam("since"),
-)
 _NEAR = sa.and_(
     tickets.c.lat.between(sa.bindparam("lat_lo"), sa.bindparam("lat_hi")),
     tickets.c.lon.between(sa.bindparam("lon_lo"), sa.bindparam("lon_hi")),
 )
 _ADDRESS_ONLY = sa.and_(tickets.c.lat.is_(None), tickets.c.address.is_not(None))
-# An open ticket of the kind that may be at the same place, oldest first: near the coordinates
-# (a box around the radius) or, where either has none, one whose address the caller compares.
-_OPEN_HERE = {
-    (near, by_address): sa.select(tickets)
-    .where(
-        *_OPEN_OF_KIND,
-        sa.or_(_NEAR, _ADDRESS_ONLY)
-        if near and by_address
-        else _NEAR
-        if near
-        else tickets.c.address.is_not(None),
+
+
+def _open_here(place: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """The open tickets of a category within the window that may be at the place, oldest
+    first."""
+    return (
+        sa.select(tickets)
+        .where(
+            tickets.c.category == sa.bindparam("category"),
+            tickets.c.status.in_(OPEN),
+            tickets.c.duplicate_of.is_(None),
+            tickets.c.created_at >= sa.bindparam("since"),
+            place,
+        )
+        .order_by(tickets.c.created_at)
+        .limit(200)
     )
-    .order_by(tickets.c.created_at)
-    .limit(200)
-    for near, by_address in ((True, True), (True, False), (False, True))
+
+
+# By (has coordinates, has an address): near the coordinates (a box around the radius) or,
+# where either ticket has none, one whose address the caller compares.
+_OPEN_HERE = {
+    (True, True): _open_here(sa.or_(_NEAR, _ADDRESS_ONLY)),
+    (True, False): _open_here(_NEAR),
+    (False, True): _open_here(tickets.c.address.is_not(None)),
 }
 _TIMELINE = (
     sa.select(ticket_events)
@@ -435,6 +439,64 @@ def intake(
             min_confidence=hotline.definitions.routing.min_confidence,
         )
     return Intake(kind=kind, text=text, address=address, lat=lat, lon=lon, routed=routed)
+
+
+async def submit(
+    engine: AsyncEngine,
+    *,
+    hotline: Hotline,
+    strict_audit: bool,
+    actor: Any | None,
+    channel: str,
+    kind: str,
+    text: str,
+    address: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    category: str | None = None,
+    media_urls: list[str] | None = None,
+    reporter_name: str | None = None,
+    reporter_phone: str | None = None,
+    reporter_email: str | None = None,
+    idempotency_key: str | None = None,
+    photos: list[bytes] | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """File a ticket (the API, the web form, Open311): ``intake`` before any transaction, then
+    ``receive`` and its photos in one ``write_unit`` (on SQLite on the writer thread, taking
+    its turn with submissions; a photo refused there leaves no ticket behind). Returns the
+    ticket and whether it was created now (False: a replay of the same key)."""
+    model = await routing_model(engine, hotline) if category is None else None
+    checked = intake(
+        hotline,
+        model=model,
+        kind=kind,
+        text=text,
+        address=address,
+        lat=lat,
+        lon=lon,
+        category=category,
+    )
+
+    async def store(db: Db) -> tuple[dict[str, Any], bool]:
+        ticket, created = await receive(
+            db,
+            hotline=hotline,
+            checked=checked,
+            actor=actor,
+            channel=channel,
+            media_urls=media_urls,
+            reporter_name=reporter_name,
+            reporter_phone=reporter_phone,
+            reporter_email=reporter_email,
+            idempotency_key=idempotency_key,
+        )
+        if photos and created:
+            ticket = await add_photos(
+                db, hotline=hotline, actor=actor, ticket_id=ticket["id"], photos=photos
+            )
+        return ticket, created
+
+    return await write_unit(engine, store, strict_audit=strict_audit)
 
 
 async def _by_key(db: Db, reporter_id: str, idempotency_key: str) -> str | None:

@@ -14,7 +14,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from yiwang.api.deps import DbDep, request_lang
 from yiwang.complaints import service as complaints
-from yiwang.database import Db, write_unit
 from yiwang.errors import Conflict, Invalid, NotFound, YiwangError
 from yiwang.identity.service import Account
 from yiwang.kit.i18n import t
@@ -149,39 +148,20 @@ async def file_ticket(
     if problem:  # checked before anything is filed: a refused photo files no ticket
         errors["photos"] = t(problem, lang)
     if not errors:
-        hotline = tickets.hotline_of(request)
-        engine = request.app.state.engine
-        channel = "mobile" if on_phone(request) else "web"
-
-        async def file(db: Db) -> dict[str, Any]:
-            ticket, created = await complaints.receive(
-                db,
-                hotline=hotline,
-                checked=checked,
-                actor=account,
-                channel=channel,
-                idempotency_key=key,
-            )
-            if pictures and created and not ticket.get("photos"):
-                ticket = await complaints.add_photos(
-                    db, hotline=hotline, actor=account, ticket_id=ticket["id"], photos=pictures
-                )
-            return ticket
-
         try:
-            checked = complaints.intake(
-                hotline,
-                model=await complaints.routing_model(engine, hotline),
+            ticket, _ = await complaints.submit(
+                request.app.state.engine,
+                hotline=tickets.hotline_of(request),
+                strict_audit=request.app.state.settings.strict_audit,
+                actor=account,
+                channel="mobile" if on_phone(request) else "web",
                 kind=kind,
                 text=text,
                 address=address.strip() or None,
                 lat=latitude,
                 lon=longitude,
-            )
-            # The ticket and its photos in one transaction (on SQLite on the writer thread):
-            # a photo refused there leaves no ticket behind.
-            ticket = await write_unit(
-                engine, file, strict_audit=request.app.state.settings.strict_audit
+                idempotency_key=key,
+                photos=pictures,
             )
         except Invalid as exc:
             if not exc.details:
