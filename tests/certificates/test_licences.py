@@ -3,8 +3,10 @@ anyone, revoked, and reused instead of paper in 开餐馆一件事."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
+import sys
 from typing import Any
 
 import httpx
@@ -18,7 +20,7 @@ from tests.applications.helpers import answers, bundle_form, open_tasks, staff
 from tests.conftest import sign_in
 from yiwang import jobs
 from yiwang.catalog import snapshots
-from yiwang.certificates import identifiers
+from yiwang.certificates import identifiers, pdf
 from yiwang.certificates import service as certificates
 from yiwang.certificates.keys import KeyRing
 from yiwang.config import Settings
@@ -222,6 +224,43 @@ async def test_the_pdf_is_rendered_by_a_job_and_reads_in_chinese(
     other = await sign_in(client, "citizen2")
     theirs = await client.get(f"/api/v1/certificates/{licence['id']}/pdf", headers=other)
     assert theirs.status_code == 404
+
+
+async def test_licences_drawn_at_once_in_several_threads_each_come_out_whole() -> None:
+    # Render jobs draw in threads, several at a time on a busy day. Each licence names its own
+    # holder in characters of its own, so each PDF embeds a different subset of the one font.
+    # The GIL switching threads every microsecond makes an unsafe interleaving near certain.
+    def holder(i: int) -> str:
+        return "".join(chr(0x4E00 + (i * 37 + k * 11) % 6000) for k in range(24)) + "有限公司"
+
+    def draw(i: int) -> bytes:
+        return pdf.render(
+            title="营业执照",
+            title_en="Business licence",
+            identifier=f"{i:032d}",
+            holder=holder(i),
+            holder_code="91330523MA2B3C4D5E",
+            issuer="安吉县市场监督管理局",
+            issued_on="2026-11-27",
+            valid_until=None,
+            items=[("经营场所", "安吉县递铺街道" + holder(i + 1000)[:12])],
+            verify_url=f"https://yiwang.example/verify/{i}",
+        )
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        drawn = await asyncio.gather(
+            *(asyncio.to_thread(draw, i) for i in range(48)), return_exceptions=True
+        )
+    finally:
+        sys.setswitchinterval(before)
+    failed = [repr(d) for d in drawn if isinstance(d, BaseException)]
+    assert failed == []
+    for i, document in enumerate(drawn):
+        assert isinstance(document, bytes)
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(document)).pages)
+        assert holder(i) in text.replace("\n", "")
 
 
 async def test_open_restaurant_reuses_the_business_licence_instead_of_paper(

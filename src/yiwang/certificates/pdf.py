@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import threading
 from pathlib import Path
 
 from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
@@ -28,6 +29,12 @@ CANDIDATES = (
     "C:/Windows/Fonts/simhei.ttf",
 )
 FALLBACK = "STSong-Light"
+
+# reportlab's embedded TrueType font is one object shared by every canvas, and subsetting it for
+# a document is not safe in two threads at once: some drawings fail (a KeyError in makeSubset).
+# Licences are drawn in threads (a process's render jobs run concurrently), so one at a time;
+# the GIL serialised most of that work anyway.
+_DRAWING = threading.Lock()
 
 
 @functools.lru_cache(maxsize=4)
@@ -65,48 +72,50 @@ def render(
     verify_url: str,
     font_path: str | None = None,
 ) -> bytes:
-    """One A4 page: title, data items, issuer and dates, the QR code, the watermark."""
-    font = font_name(font_path)
-    out = io.BytesIO()
-    page = canvas.Canvas(out, pagesize=A4, pageCompression=1)
-    page.setTitle(f"{title} {identifier}")
-    page.setAuthor(issuer)
-    width, height = A4
-    page.saveState()  # the watermark, faint and diagonal, under everything
-    page.setFillGray(0.85)
-    page.setFont(font, 22)
-    page.translate(width / 2, height / 2)
-    page.rotate(35)
-    page.drawCentredString(0, 0, watermark(issuer))
-    page.restoreState()
-    page.setFont(font, 26)
-    page.drawCentredString(width / 2, height - 90, title)
-    page.setFont("Helvetica", 11)
-    page.drawCentredString(width / 2, height - 110, title_en)
-    page.setFont(font, 9)
-    page.drawCentredString(width / 2, height - 130, f"证照标识 {identifier}")
-    y = height - 175
-    rows = [("持证主体", holder), ("持证主体代码", holder_code), *items]
-    for label, value in rows:
-        page.setFont(font, 11)
-        page.drawString(70, y, label)
-        lines = _wrap(value, 30)
-        for line in lines:
-            page.drawString(190, y, line)
-            y -= 20
-        y -= 6
-    page.drawString(70, y - 10, f"发证机关  {issuer}")
-    page.drawString(70, y - 30, f"发证日期  {issued_on}")
-    page.drawString(70, y - 50, f"有效期至  {valid_until or '长期'}")
-    _qr(page, verify_url, x=width - 70 - 110, y=70, size=110)
-    page.setFont(font, 8)
-    page.drawString(70, 90, "扫码核验真伪 · Scan to verify")
-    page.drawString(70, 76, verify_url)
-    page.setFont(font, 9)
-    page.drawString(70, 55, watermark(issuer))
-    page.showPage()
-    page.save()
-    return out.getvalue()
+    """One A4 page: title, data items, issuer and dates, the QR code, the watermark. Safe in
+    several threads at once: they draw one at a time."""
+    with _DRAWING:
+        font = font_name(font_path)
+        out = io.BytesIO()
+        page = canvas.Canvas(out, pagesize=A4, pageCompression=1)
+        page.setTitle(f"{title} {identifier}")
+        page.setAuthor(issuer)
+        width, height = A4
+        page.saveState()  # the watermark, faint and diagonal, under everything
+        page.setFillGray(0.85)
+        page.setFont(font, 22)
+        page.translate(width / 2, height / 2)
+        page.rotate(35)
+        page.drawCentredString(0, 0, watermark(issuer))
+        page.restoreState()
+        page.setFont(font, 26)
+        page.drawCentredString(width / 2, height - 90, title)
+        page.setFont("Helvetica", 11)
+        page.drawCentredString(width / 2, height - 110, title_en)
+        page.setFont(font, 9)
+        page.drawCentredString(width / 2, height - 130, f"证照标识 {identifier}")
+        y = height - 175
+        rows = [("持证主体", holder), ("持证主体代码", holder_code), *items]
+        for label, value in rows:
+            page.setFont(font, 11)
+            page.drawString(70, y, label)
+            lines = _wrap(value, 30)
+            for line in lines:
+                page.drawString(190, y, line)
+                y -= 20
+            y -= 6
+        page.drawString(70, y - 10, f"发证机关  {issuer}")
+        page.drawString(70, y - 30, f"发证日期  {issued_on}")
+        page.drawString(70, y - 50, f"有效期至  {valid_until or '长期'}")
+        _qr(page, verify_url, x=width - 70 - 110, y=70, size=110)
+        page.setFont(font, 8)
+        page.drawString(70, 90, "扫码核验真伪 · Scan to verify")
+        page.drawString(70, 76, verify_url)
+        page.setFont(font, 9)
+        page.drawString(70, 55, watermark(issuer))
+        page.showPage()
+        page.save()
+        return out.getvalue()
 
 
 QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
