@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
+    # Passwords one process checks at once (argon2id: ~90 ms of CPU and 64 MiB each), and
+    # sign-ins it holds waiting for a check; past both, 503 sign_in_busy with Retry-After.
+    password_hashers: int = Field(default=1, ge=1)
+    sign_ins_waiting: int = Field(default=2, ge=0)
 
     # Requests.
     max_body_bytes: int = 4_194_304  # room for a 12345 ticket's three photos

@@ -311,13 +311,28 @@ class ThreadUnit:
 
 @asynccontextmanager
 async def reader(db: AsyncConnection) -> AsyncIterator[AsyncConnection]:
-    """A short read beside the unit of work, for reads that slow work (argon2) will follow:
-    the unit of work itself stays unbegun, so no lock is held while that work runs."""
+    """A short read ahead of the unit of work, for reads that slow work (argon2) will follow:
+    a read-only transaction on the unit's own connection, ended when the block ends, so no lock
+    is held while that work runs and the unit's first write begins afresh.
+
+    On the unit's own connection, not a second one from the pool: a crowd signing in at once
+    held every pooled connection in its units while each waited for one more, and every
+    request then waited out the pool's timeout and failed."""
     if db.in_transaction():
         yield db
         return
-    async with db.engine.connect() as conn:
-        yield conn
+    write = db.sync_connection.get_execution_options().get("yiwang_write", False)
+    if write:  # SQLite's begin then takes no write lock for these reads
+        await db.execution_options(yiwang_write=False)
+    try:
+        yield db
+    finally:
+        if write:
+            await db.execution_options(yiwang_write=True)
+        if db.in_transaction():
+            if tx_state(db).writes:
+                raise RuntimeError("reader() was given a write; it would be dropped")
+            await db.rollback()
 
 
 async def end_reads(db: AsyncConnection) -> None:

@@ -41,6 +41,7 @@ from yiwang.complaints import service as complaints
 from yiwang.config import Settings, get_settings
 from yiwang.database import create_engine
 from yiwang.exchange.service import Exchange
+from yiwang.identity import passwords
 from yiwang.kit.workdays import WorkdayCalendar
 from yiwang.notifications import service as notifications
 from yiwang.observability import Metrics, RequestContextMiddleware, configure_logging
@@ -171,6 +172,11 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    passwords.configure(
+        hashers=settings.password_hashers,
+        waiting=settings.sign_ins_waiting,
+        retry_after=settings.retry_after_seconds,
+    )
     api_errors.install(app, render_html=pages.render_error)
     for router in (
         applications_api.router,  # first: the submission path is matched before anything else

@@ -31,9 +31,9 @@ CANDIDATES = (
 FALLBACK = "STSong-Light"
 
 # reportlab's embedded TrueType font is one object shared by every canvas, and subsetting it for
-# a document is not safe in two threads at once: some drawings fail (KeyError or IndexError in makeSubset).
-# Licences are drawn in threads (a process's render jobs run concurrently), so one at a time;
-# the GIL serialised most of that work anyway.
+# a document is not safe in two threads at once: some drawings fail (KeyError or IndexError in
+# makeSubset). Licences are drawn in threads (a process's render jobs run concurrently), so one
+# at a time; the GIL serialised most of that work anyway.
 _DRAWING = threading.Lock()
 
 

@@ -378,6 +378,7 @@ async def authenticate(
     identifier = identifier.strip()
     if _CONTROL_CHARS.search(identifier):
         raise Invalid("invalid_characters", status=400)
+    passwords.gate().refuse_if_full()  # a crowd's excess hears at once, having read nothing
     async with reader(db) as read:
         row = await repo.account_by_login(read, identifier)
         # Failures count against the account, however it was named (username, phone or ID);

@@ -19,6 +19,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Many people are using the service right now; please try again in {seconds} "
         "seconds. Nothing you already submitted is lost.",
     },
+    "sign_in_busy": {
+        "zh": "登录的人较多，请 {seconds} 秒后再试。",
+        "en": "Many people are signing in right now; please try again in {seconds} seconds.",
+    },
     "validation_error": {
         "zh": "提交的信息有误，请按提示修改。",
         "en": "Some of the information is not valid; please correct it as shown.",

@@ -123,6 +123,12 @@ async def login(
         context["error"] = "too_many_attempts"
         context["error_params"] = exc.params
         return render(request, "account/login.html", context, status_code=429)
+    except Unavailable as exc:  # a crowd signing in: the form again, with when to retry
+        context["error"] = exc.message_key
+        context["error_params"] = exc.params
+        page = render(request, "account/login.html", context, status_code=exc.status)
+        page.headers.update(exc.headers)
+        return page
     response = RedirectResponse(safe_next(next, "/me"), status_code=303)
     await start_web_session(
         db, request, response, account=account, settings=settings, client=client
@@ -213,7 +219,9 @@ async def register(
             "error": exc.message_key,
             "error_params": exc.params,
         }
-        return render(request, "account/register.html", context, status_code=exc.status)
+        page = render(request, "account/register.html", context, status_code=exc.status)
+        page.headers.update(exc.headers)  # Retry-After, when the answer is "not now"
+        return page
     response = RedirectResponse("/me", status_code=303)
     response.set_cookie(FLASH_COOKIE, "registered", max_age=300, httponly=True, samesite="lax")
     await start_web_session(
