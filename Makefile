@@ -99,13 +99,14 @@ clean:
 
 # Spike (10x the sustainable rate for 30 s) and crash (kill -9 mid-load, restart) benchmarks:
 # an open-loop load generator of their own, no wrk. Each run takes under ~3 minutes; bench-spike
-# redraws docs/spike.svg and docs/spike-read.svg. YIWANG_BENCH_DATABASE_URL=postgresql://… adds
+# redraws docs/spike.svg, spike-read.svg and spike-signin.svg. YIWANG_BENCH_DATABASE_URL=postgresql://… adds
 # a PostgreSQL run (in a scratch database each creates and drops).
 .PHONY: bench-spike bench-crash
 
 bench-spike: setup
 	$(SQLITE) $(BIN)/python benchmarks/spike.py
 	$(SQLITE) $(BIN)/python benchmarks/spike.py --target read
+	$(SQLITE) $(BIN)/python benchmarks/spike.py --target signin
 	@if [ -n "$$YIWANG_BENCH_DATABASE_URL" ]; then \
 		$(BIN)/python benchmarks/spike.py --database-url "$$YIWANG_BENCH_DATABASE_URL"; fi
 

@@ -898,6 +898,8 @@ def report(results: list[dict[str, Any]]) -> int:
         checks = r["checks"]
         info = checks.pop("_info")
         bad = {k: v for k, v in checks.items() if v and k not in NOT_FAILURES}
+        if sum(r["log_errors"].values()):  # a job that failed and was retried is still a fault
+            bad["log_error_lines"] = sum(r["log_errors"].values())
         failures += sum(1 for _ in bad)
         print(f"\n{r['label']}{r['round']} checks ({'FAIL' if bad else 'PASS'}):")
         print("  " + ", ".join(f"{k}={v}" for k, v in checks.items()))

@@ -31,6 +31,7 @@ into longer waits instead of more requests).
 
     .venv/bin/python benchmarks/spike.py                     # submissions (open-restaurant), SQLite
     .venv/bin/python benchmarks/spike.py --target read       # GET /api/v1/services/{code}
+    .venv/bin/python benchmarks/spike.py --target signin     # POST /api/v1/auth/token (argon2id)
     .venv/bin/python benchmarks/spike.py \
         --database-url postgresql://postgres@127.0.0.1/postgres   # a scratch database there
 
@@ -57,7 +58,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - the benchmarks' shared helpers
@@ -76,6 +77,7 @@ from common import (  # noqa: E402 - the benchmarks' shared helpers
 )
 
 READ_SERVICE = "samr-business-licence"
+SIGNIN_ACCOUNT = "citizen2"  # not the account the submissions use
 P99_LIMIT = 0.250  # admitted requests, seconds
 REJECT_LIMIT = 0.050  # a 503 must come back this fast
 
@@ -154,6 +156,12 @@ async def _drive(cfg: dict[str, Any]) -> dict[str, Any]:
             f"Authorization: Bearer {cfg['token']}\r\n"
             f"Content-Length: {len(body)}\r\n"
         )
+    elif cfg["kind"] == "signin":
+        head = (
+            "POST /api/v1/auth/token HTTP/1.1\r\nHost: bench\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n"
+        )
     else:
         head = f"GET {cfg['path']} HTTP/1.1\r\nHost: bench\r\n"
     arrivals: list[tuple[float, int]] = []
@@ -171,7 +179,7 @@ async def _drive(cfg: dict[str, Any]) -> dict[str, Any]:
         if key:
             raw = (head + f"Idempotency-Key: {key}\r\n\r\n").encode() + body
         else:
-            raw = (head + "\r\n").encode()
+            raw = (head + "\r\n").encode() + body
         abandon = bool(abandon_every) and phase in abandon_phases and seq % abandon_every == 0
         app_id, flags = "", ""
         try:
@@ -179,6 +187,8 @@ async def _drive(cfg: dict[str, Any]) -> dict[str, Any]:
                 status, headers, answer = await conns.request(raw)
             if status == 201:
                 app_id = json.loads(answer)["id"]
+            elif status == 200 and cfg["kind"] == "signin":
+                app_id = json.loads(answer)["access_token"]  # the session it started
             if b"retry-after" in headers:
                 flags += "R"
             if headers.get(b"idempotent-replayed") == b"true":
@@ -924,6 +934,59 @@ def nothing_lost(
     return results
 
 
+async def _sessions_of(database_url: str, username: str) -> set[str]:
+    import sqlalchemy as sa
+
+    from yiwang.database import create_engine
+    from yiwang.identity.models import accounts, sessions
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(sessions.c.token_hash)
+                .join(accounts, accounts.c.id == sessions.c.account_id)
+                .where(accounts.c.username == username, sessions.c.kind == "api")
+            )
+            return {h for (h,) in rows}
+    finally:
+        await engine.dispose()
+
+
+def sessions_started(
+    setup: Setup, base: str, runs: list[Run], sample: int
+) -> list[tuple[str, bool, str]]:
+    """A sign-in's 200 is a session stored for its token, and nothing else started one."""
+    import httpx
+
+    from yiwang.identity.service import token_hash
+
+    results: list[tuple[str, bool, str]] = []
+    tokens = [r[7] for run in runs for r in run.records if r[5] == 200 and r[7]]
+    stored = asyncio.run(_sessions_of(setup.database_url, SIGNIN_ACCOUNT))
+    missing = [t for t in tokens if token_hash(t) not in stored]
+    refused = sum(r[5] == 503 for run in runs for r in run.records)
+    check(
+        "every 200 is a stored session; a 503 started none",
+        not missing and len(stored) == len(tokens),
+        f"{len(tokens):,} tokens answered, {len(stored):,} sessions stored, {len(missing)} "
+        f"answered but not stored; {refused:,} x 503",
+        results,
+    )
+    with httpx.Client(base_url=base, timeout=30) as client:
+        answers = [
+            client.get("/api/v1/me", headers={"Authorization": f"Bearer {t}"}).status_code
+            for t in tokens[-sample:]
+        ]
+    check(
+        "tokens answered in the run open the account",
+        answers.count(200) == len(answers),
+        f"{answers.count(200)}/{len(answers)} of the last tokens answered GET /api/v1/me 200",
+        results,
+    )
+    return results
+
+
 def audit_verify(env: dict[str, str]) -> tuple[bool, str]:
     done = subprocess.run([*YIWANG, "audit", "verify"], env=env, capture_output=True, text=True)
     return done.returncode == 0, (done.stdout.strip() or done.stderr.strip())
@@ -1108,7 +1171,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--database-url", default="", help="PostgreSQL server; default SQLite")
-    parser.add_argument("--target", choices=["submit", "read"], default="submit")
+    parser.add_argument("--target", choices=["submit", "read", "signin"], default="submit")
     parser.add_argument(
         "--max-in-flight",
         type=int,
@@ -1164,6 +1227,9 @@ def main() -> None:
         if args.target == "submit":
             request: dict[str, Any] = {"token": token, "body": body}
             what = f"POST /api/v1/applications ({BUNDLE}, 4 departments, {len(body.encode())} B)"
+        elif args.target == "signin":
+            request = {"body": urlencode({"username": SIGNIN_ACCOUNT, "password": PASSWORD})}
+            what = f"POST /api/v1/auth/token ({SIGNIN_ACCOUNT}, argon2id)"
         else:
             request = {"path": f"/api/v1/services/{READ_SERVICE}"}
             what = f"GET {request['path']}"
@@ -1172,7 +1238,7 @@ def main() -> None:
         run_load(server, kind=kind, phases=[(5, 2)], tag="warm", **request)
         sustainable = args.rate
         if not sustainable:
-            start = args.search_start or (8 if kind == "submit" else 100)
+            start = args.search_start or {"submit": 8, "signin": 4}.get(kind, 100)
             print(f"searching the sustainable rate ({args.search_seconds:.0f} s per step):")
             sustainable = search(
                 server,
@@ -1258,7 +1324,7 @@ def main() -> None:
             f"  (outside the spike: admitted p99 {pct(pre, 99) * 1000:,.0f} ms, "
             f"{sum(r[5] == 503 for r in run.records if r[1] != 1)} x 503)"
         )
-        default = "spike" + ("-read" if kind == "read" else "")
+        default = "spike" + ("" if kind == "submit" else f"-{kind}")
         default += "-postgresql" if setup.scratch else ""
         plot = Path(args.plot) if args.plot else ROOT / "docs" / f"{default}.svg"
         plot.write_text(
@@ -1281,6 +1347,9 @@ def main() -> None:
             results += nothing_lost(
                 setup, server.base, token, body, RUNS, sample=args.replay_sample
             )
+        if kind == "signin" and server.alive():
+            print("\nnothing lost:")
+            results += sessions_started(setup, server.base, RUNS, sample=args.replay_sample)
         ok_, said = audit_verify(setup.env)
         check("yiwang audit verify", ok_, said, results)
         failed = [name for name, passed, _ in results if not passed]
