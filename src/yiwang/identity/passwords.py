@@ -32,7 +32,7 @@ class Gate:
     """At most ``hashers`` argon2 computations at once in this process, ``waiting`` more queued;
     the next is refused (503 ``sign_in_busy``) instead of queueing."""
 
-    def __init__(self, *, hashers: int = 1, waiting: int = 8, retry_after: int = 1) -> None:
+    def __init__(self, *, hashers: int = 1, waiting: int = 2, retry_after: int = 1) -> None:
         self.hashers, self.waiting, self.retry_after = hashers, waiting, retry_after
         self._pool = ThreadPoolExecutor(
             max_workers=hashers, thread_name_prefix="argon2", initializer=_yield_the_cpu
@@ -48,6 +48,10 @@ class Gate:
                 params={"seconds": self.retry_after},
                 headers={"Retry-After": str(self.retry_after)},
             )
+
+    def close(self) -> None:
+        """Let the pool's threads end once the checks in them are done."""
+        self._pool.shutdown(wait=False)
 
     async def run(self, work: Callable[..., T], *args: object) -> T:
         self.refuse_if_full()
@@ -74,7 +78,8 @@ def configure(*, hashers: int, waiting: int, retry_after: int) -> None:
     """Size this process's gate (the app does, from its settings, at start-up)."""
     global _gate
     if (hashers, waiting, retry_after) != (_gate.hashers, _gate.waiting, _gate.retry_after):
-        _gate = Gate(hashers=hashers, waiting=waiting, retry_after=retry_after)
+        _gate, old = Gate(hashers=hashers, waiting=waiting, retry_after=retry_after), _gate
+        old.close()
 
 
 def gate() -> Gate:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -158,6 +159,7 @@ async def register_citizen(
         raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
     assert parsed is not None
     keys = {"register_id": parsed.value, "register_address": client.address}
+    passwords.gate().refuse_if_full()  # before the registry is asked, not after
     async with reader(db) as read:
         await _refuse_if_throttled(read, keys, policy)
     try:
@@ -394,9 +396,12 @@ async def authenticate(
         )
         raise LoginFailed()
     account = Account.from_row(row)
-    await repo.clear_failures(db, scope="account", key=account_key)
     if passwords.needs_rehash(row.password_hash):
-        await repo.update_password_hash(db, account.id, await passwords.hash_password(password))
+        # Before anything is written: a busy gate then leaves the old hash for a later sign-in
+        # instead of refusing a right password, or stopping a unit that has already written.
+        with contextlib.suppress(Unavailable):
+            await repo.update_password_hash(db, account.id, await passwords.hash_password(password))
+    await repo.clear_failures(db, scope="account", key=account_key)
     return account
 
 

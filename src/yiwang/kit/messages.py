@@ -20,8 +20,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "seconds. Nothing you already submitted is lost.",
     },
     "sign_in_busy": {
-        "zh": "登录的人较多，请 {seconds} 秒后再试。",
-        "en": "Many people are signing in right now; please try again in {seconds} seconds.",
+        "zh": "登录和注册的人较多，请 {seconds} 秒后再试。",
+        "en": "Many people are signing in or registering right now; please try again in "
+        "{seconds} seconds.",
     },
     "validation_error": {
         "zh": "提交的信息有误，请按提示修改。",
