@@ -3,6 +3,7 @@ each value with its provenance; nothing without consent; every access logged for
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -268,3 +269,31 @@ async def test_the_data_quality_report_counts_what_was_cleaned(client: httpx.Asy
     assert numbers["values_cleaned"] >= 1
     assert numbers["cleaned_by_rule"]["fullwidth"] >= 1
     assert numbers["values_rejected"] == 0
+
+
+async def test_prefills_waiting_on_slow_departments_hold_up_no_one_else(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    # In a crisis the departments' systems slow down just as everyone applies. A prefill waits
+    # for them holding nothing of the database, so others are answered meanwhile: with more
+    # prefills waiting than either pool has connections, a signed-in person's account still
+    # loads before any of those prefills is back.
+    from demo_systems.app import create_app, parse_latency
+
+    crowd = 24  # more than the pool's connections (SQLite 15, PostgreSQL 20)
+    with ServerThread(create_app(generated=20, latency_ms=parse_latency("1000"))) as slow:
+        async with platform(settings, exchange_base_url=slow.url) as client:
+            headers = await sign_in(client, "citizen1")
+            await consent(client, headers)
+            prefills = [
+                asyncio.create_task(client.get("/api/v1/prefill?bundle=newborn", headers=headers))
+                for _ in range(crowd)
+            ]
+            await asyncio.sleep(0.3)  # the departments are being asked
+            me = await client.get("/api/v1/me", headers=headers)
+            still_waiting = sum(not p.done() for p in prefills)
+            answers = await asyncio.gather(*prefills)
+    assert me.status_code == 200
+    assert still_waiting == crowd
+    assert [a.status_code for a in answers] == [200] * crowd
+    assert all(a.json()["fields"]["newborn_name"]["value"] for a in answers)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from yiwang.api.deps import CurrentAccount, DbDep
+from yiwang.api.deps import CatalogNow, CurrentAccount, DbDep, TokenAccount
 from yiwang.catalog import snapshots
 from yiwang.catalog.subjects import subject_of
 from yiwang.errors import Forbidden
@@ -117,24 +117,28 @@ async def consent_needed(
 @router.get("/prefill")
 async def prefill_form(
     request: Request,
-    db: DbDep,
-    account: CurrentAccount,
+    account: TokenAccount,
+    now: CatalogNow,
     service: Annotated[str | None, Query(max_length=64)] = None,
     bundle: Annotated[str | None, Query(max_length=64)] = None,
     consent_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
     """The form filled from departments' systems: each value with element, source, fetched_at
-    and verified; a source that is slow or down leaves its fields in ``missing``."""
-    _, current = await snapshots.current(db)
+    and verified; a source that is slow or down leaves its fields in ``missing``.
+    \f
+    No unit of work: nothing of the database is held while departments answer."""
+    _, current = now
     subject = subject_of(current, service=service, bundle=bundle)
+    settings = request.app.state.settings
     return await prefill.prefill(
-        db,
+        request.app.state.engine,
         actor=account,
         catalog=current,
         subject=subject,
         hub=request.app.state.exchange,
-        secret=request.app.state.settings.secret_key.encode(),
+        secret=settings.secret_key.encode(),
         consent_id=consent_id,
+        strict_audit=settings.strict_audit,
     )
 
 

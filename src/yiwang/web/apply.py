@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yiwang.api.deps import DbDep, request_lang
+from yiwang.api.deps import CatalogNow, DbDep, request_lang
 from yiwang.applications import service as applications
 from yiwang.catalog import forms, snapshots
 from yiwang.catalog.loader import Catalog
@@ -24,7 +24,7 @@ from yiwang.errors import Conflict, Invalid, YiwangError
 from yiwang.identity.service import Account
 from yiwang.prefill import service as prefill
 from yiwang.web import consent, formpage, provenance
-from yiwang.web.pages import WebAccount, check_csrf
+from yiwang.web.pages import WebAccount, WebAccountBeside, check_csrf
 from yiwang.web.render import render
 from yiwang.web.subjects import base_of, may_apply, subject_at, title_of
 from yiwang.web.ui import calendar_of, set_flash, to_login
@@ -137,15 +137,16 @@ def _origins(
 async def apply_form(
     request: Request,
     code: str,
-    db: DbDep,
-    account: WebAccount,
+    account: WebAccountBeside,
+    now: CatalogNow,
     choice: Annotated[str | None, Query(alias="prefill", max_length=8)] = None,
 ) -> Response:
     """The form with a fresh Idempotency-Key: filled in under the person's consent, asked for
-    first if there is none; empty when they chose to fill it in themselves."""
+    first if there is none; empty when they chose to fill it in themselves. No unit of work:
+    nothing of the database is held while departments answer."""
     if account is None:
         return to_login(request.url.path)
-    _, catalog = await snapshots.current(db)
+    _, catalog = now
     subject = subject_at(request, catalog, code)
     key = secrets.token_urlsafe(24)
     declined = choice == consent.DECLINED
@@ -153,7 +154,7 @@ async def apply_form(
         return _form_page(
             request, catalog, subject, account, values={}, errors={}, key=key, declined=declined
         )
-    result = await consent.fill(request, db, catalog=catalog, subject=subject, account=account)
+    result = await consent.fill(request, catalog=catalog, subject=subject, account=account)
     if result is None:
         return RedirectResponse(f"{request.url.path}/consent", status_code=303)
     lang = request_lang(request)

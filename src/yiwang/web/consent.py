@@ -39,21 +39,22 @@ def may_prefill(account: Account, subject: applications.Subject) -> bool:
 
 async def fill(
     request: Request,
-    db: Db,
     *,
     catalog: Catalog,
     subject: applications.Subject,
     account: Account,
 ) -> dict[str, Any] | None:
-    """The form filled in under the person's consent, or None when a consent is needed first."""
+    """The form filled in under the person's consent, or None when a consent is needed first.
+    Nothing of the database is held while departments answer (see ``prefill.prefill``)."""
     try:
         return await prefill.prefill(
-            db,
+            request.app.state.engine,
             actor=account,
             catalog=catalog,
             subject=subject,
             hub=request.app.state.exchange,
             secret=secret_of(request),
+            strict_audit=request.app.state.settings.strict_audit,
         )
     except prefill.ConsentRequired:
         return None
