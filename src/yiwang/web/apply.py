@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yiwang.api.deps import CatalogNow, DbDep, request_lang
+from yiwang.api.deps import DbDep, catalog_now, request_lang
 from yiwang.applications import service as applications
 from yiwang.catalog import forms, snapshots
 from yiwang.catalog.loader import Catalog
@@ -138,7 +138,6 @@ async def apply_form(
     request: Request,
     code: str,
     account: WebAccountBeside,
-    now: CatalogNow,
     choice: Annotated[str | None, Query(alias="prefill", max_length=8)] = None,
 ) -> Response:
     """The form with a fresh Idempotency-Key: filled in under the person's consent, asked for
@@ -146,7 +145,7 @@ async def apply_form(
     nothing of the database is held while departments answer."""
     if account is None:
         return to_login(request.url.path)
-    _, catalog = now
+    _, catalog = await catalog_now(request)
     subject = subject_at(request, catalog, code)
     key = secrets.token_urlsafe(24)
     declined = choice == consent.DECLINED
