@@ -271,3 +271,68 @@ async def test_a_slow_registry_does_not_hold_up_other_peoples_sign_in(
 
         await asyncio.gather(register(), sign_in_meanwhile())
     assert finished == ["sign-in", "registration"]
+
+
+def _id_number(serial: int) -> str:
+    """A valid 18-digit number of 安吉县, born 1995-12-12 (GB 11643 check digit)."""
+    body = f"33052319951212{serial:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
+async def test_a_crowd_registering_while_the_registry_is_slow_holds_up_no_one_else(
+    client: httpx.AsyncClient, app, engine
+) -> None:
+    # More registrations waiting on a slow registry than the database pool has connections: a
+    # signed-in person's account still loads before any of them is answered, because a
+    # registration holds nothing of the database while the registry answers.
+    import asyncio
+
+    from tests.conftest import ServerThread
+
+    async def slow_registry(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        await asyncio.sleep(2.0)
+        body = b'{"code": "0000", "data": {"fullName": "\\u8d75\\u654f"}}'
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    crowd = 24  # more than the pool's connections (SQLite 15, PostgreSQL 20)
+    headers = await sign_in(client, "citizen2")
+    before = await count_accounts(engine)
+    with ServerThread(slow_registry) as registry:
+        app.state.settings = app.state.settings.model_copy(
+            update={"population_registry_url": registry.url, "connector_timeout_seconds": 10.0}
+        )
+        registrations = [
+            asyncio.create_task(
+                client.post(
+                    "/api/v1/auth/register",
+                    json={
+                        "name": "赵敏",
+                        "id_number": _id_number(i),
+                        "phone": f"138{i:08d}",
+                        "password": "bamboo-2026",
+                    },
+                )
+            )
+            for i in range(crowd)
+        ]
+        await asyncio.sleep(0.3)  # all of them are asking the registry
+        me = await client.get("/api/v1/me", headers=headers)
+        still_waiting = sum(not r.done() for r in registrations)
+        answers = await asyncio.gather(*registrations)
+    assert me.status_code == 200
+    assert still_waiting == crowd
+    # Afterwards each is registered, or told to come back (the password checks' gate is full).
+    codes = [a.status_code for a in answers]
+    assert set(codes) <= {201, 503} and 201 in codes
+    assert {a.json()["error"]["code"] for a in answers if a.status_code == 503} <= {"sign_in_busy"}
+    assert await count_accounts(engine) == before + codes.count(201)

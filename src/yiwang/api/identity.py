@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Form, status
+from fastapi import APIRouter, Form, Request, status
 
 from yiwang.api.deps import (
     ClientDep,
@@ -17,7 +17,7 @@ from yiwang.api.deps import (
     TokenDep,
 )
 from yiwang.catalog import service as catalog
-from yiwang.database import Db
+from yiwang.database import Db, transaction
 from yiwang.identity import service as identity
 from yiwang.identity.schemas import MeOut, Registration, TokenOut
 from yiwang.kit.validators import mask_id_number, mask_phone
@@ -27,11 +27,18 @@ router = APIRouter(prefix="/api/v1", tags=["identity"])
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=MeOut)
 async def register(
-    body: Registration, db: DbDep, registry: RegistryDep, client: ClientDep, policy: PolicyDep
+    request: Request,
+    body: Registration,
+    registry: RegistryDep,
+    client: ClientDep,
+    policy: PolicyDep,
 ) -> MeOut:
-    """实名注册: create a citizen account verified against the population registry."""
+    """实名注册: create a citizen account verified against the population registry.
+    \f
+    No unit of work: nothing of the database is held while the registry answers."""
+    engine = request.app.state.engine
     account = await identity.register_citizen(
-        db,
+        engine,
         registry=registry,
         name=body.name,
         id_number=body.id_number,
@@ -39,8 +46,10 @@ async def register(
         password=body.password,
         client=client,
         policy=policy,
+        strict_audit=request.app.state.settings.strict_audit,
     )
-    return await me_out(db, account)
+    async with transaction(engine, write=False) as db:
+        return await me_out(db, account)
 
 
 @router.post("/auth/token", response_model=TokenOut)

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from yiwang.audit import service as audit
-from yiwang.database import Db, reader
+from yiwang.database import Db, reader, transaction
 from yiwang.errors import Invalid, TooManyRequests, Unauthorized, Unavailable, field_error
 from yiwang.exchange.connectors import PopulationRegistry, SourceUnavailable
 from yiwang.identity import passwords
@@ -119,7 +120,7 @@ def check_id_number(value: str) -> str:
 
 
 async def register_citizen(
-    db: Db,
+    engine: AsyncEngine,
     *,
     registry: PopulationRegistry,
     name: str,
@@ -128,11 +129,15 @@ async def register_citizen(
     password: str,
     client: Client,
     policy: SignInPolicy,
+    strict_audit: bool = True,
 ) -> Account:
     """实名注册: check every field, match name + ID against the population registry, store.
 
-    The registry call and the password hash come before the first statement on the database,
-    so no lock is held while they run; failed matches are counted per ID number and address.
+    Nothing of the database is held while the registry answers or the password is hashed: the
+    throttle is read in a short transaction of its own, and a failed match (counted per ID
+    number and address) or the new account is written in another. (A request's unit of work
+    held a pooled connection across the registry's answer, and a crowd registering while the
+    registry was slow would have kept every other request waiting for one.)
     """
     errors: list[dict[str, Any]] = []
     try:
@@ -160,14 +165,15 @@ async def register_citizen(
     assert parsed is not None
     keys = {"register_id": parsed.value, "register_address": client.address}
     passwords.gate().refuse_if_full()  # before the registry is asked, not after
-    async with reader(db) as read:
+    async with transaction(engine, write=False) as read:
         await _refuse_if_throttled(read, keys, policy)
     try:
         matched = await registry.names_match(name=name, id_number=parsed.value)
     except SourceUnavailable as exc:
         raise Unavailable("registry_unavailable", headers={"Retry-After": "30"}) from exc
     if not matched:
-        await _count_failure(db, keys, policy, action="account.realname_failed", target_id=None)
+        async with transaction(engine, strict_audit=strict_audit) as db:
+            await _count_failure(db, keys, policy, action="account.realname_failed", target_id=None)
         raise RealnameMismatch(
             details=[
                 field_error("name", "realname_mismatch"),
@@ -176,32 +182,33 @@ async def register_citizen(
         )
     password_hash = await passwords.hash_password(password)
     username = f"c{secrets.token_hex(6)}"  # opaque: a phone number is not a public handle
-    if await repo.account_taken(db, username=username, id_number=parsed.value, phone=phone):
-        raise Invalid("account_exists", details=[field_error("id_number", "account_exists")])
-    account = await _insert(
-        db,
-        kind="citizen",
-        username=username,
-        name=name,
-        id_number=parsed.value,
-        phone=phone,
-        password_hash=password_hash,
-        realname_source=registry.source,
-    )
-    await audit.record(
-        db,
-        actor=account,
-        action="account.registered",
-        target_type="account",
-        target_id=account.id,
-        after={
-            "kind": "citizen",
-            "name": name,
-            "id_number": parsed.value,
-            "phone": phone,
-            "realname_source": registry.source,
-        },
-    )
+    async with transaction(engine, strict_audit=strict_audit) as db:
+        if await repo.account_taken(db, username=username, id_number=parsed.value, phone=phone):
+            raise Invalid("account_exists", details=[field_error("id_number", "account_exists")])
+        account = await _insert(
+            db,
+            kind="citizen",
+            username=username,
+            name=name,
+            id_number=parsed.value,
+            phone=phone,
+            password_hash=password_hash,
+            realname_source=registry.source,
+        )
+        await audit.record(
+            db,
+            actor=account,
+            action="account.registered",
+            target_type="account",
+            target_id=account.id,
+            after={
+                "kind": "citizen",
+                "name": name,
+                "id_number": parsed.value,
+                "phone": phone,
+                "realname_source": registry.source,
+            },
+        )
     return account
 
 

@@ -21,7 +21,7 @@ from yiwang.api.deps import (
 )
 from yiwang.catalog import service as catalog
 from yiwang.config import Settings
-from yiwang.database import Db
+from yiwang.database import Db, transaction
 from yiwang.errors import Invalid, TooManyRequests, Unauthorized, Unavailable, YiwangError
 from yiwang.identity import service as identity
 from yiwang.kit.i18n import LANGS
@@ -181,7 +181,6 @@ async def register_page(request: Request, account: WebAccount) -> Response:
 @router.post("/register")
 async def register(
     request: Request,
-    db: DbDep,
     settings: SettingsDep,
     client: ClientDep,
     policy: PolicyDep,
@@ -192,12 +191,14 @@ async def register(
     phone: Annotated[str, Form(max_length=32)] = "",
     password: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    """Register with real-name verification, then sign in."""
+    """Register with real-name verification, then sign in. No unit of work: nothing of the
+    database is held while the registry answers."""
     check_csrf(request, csrf)
     values = {"name": name, "id_number": id_number, "phone": phone}
+    engine = request.app.state.engine
     try:
         account = await identity.register_citizen(
-            db,
+            engine,
             registry=registry,
             name=name,
             id_number=id_number,
@@ -205,6 +206,7 @@ async def register(
             password=password,
             client=client,
             policy=policy,
+            strict_audit=settings.strict_audit,
         )
     except (Invalid, Unavailable, TooManyRequests) as exc:
         errors: dict[str, str] = {}
@@ -224,9 +226,10 @@ async def register(
         return page
     response = RedirectResponse("/me", status_code=303)
     response.set_cookie(FLASH_COOKIE, "registered", max_age=300, httponly=True, samesite="lax")
-    await start_web_session(
-        db, request, response, account=account, settings=settings, client=client
-    )
+    async with transaction(engine, strict_audit=settings.strict_audit) as db:
+        await start_web_session(
+            db, request, response, account=account, settings=settings, client=client
+        )
     return response
 
 
