@@ -116,6 +116,50 @@ async def test_registering_on_the_page_signs_you_in(client: httpx.AsyncClient) -
     assert "周**" in response.text and "注册成功" in response.text
 
 
+async def test_an_account_stored_without_its_session_is_sent_to_sign_in(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The account and the browser's session are stored one after the other. If the session
+    # cannot be (the database refuses it), the person is not shown an error for a registration
+    # that worked: they are sent to sign in, and welcomed after it.
+    from sqlalchemy.exc import OperationalError
+
+    from yiwang.identity import service as identity
+
+    async def refused(*args: object, **kwargs: object) -> None:
+        raise OperationalError("INSERT INTO sessions", {}, Exception("database is locked"))
+
+    token = csrf_from((await client.get("/register")).text)
+    with monkeypatch.context() as patch:
+        patch.setattr(identity, "start_session", refused)
+        response = await client.post(
+            "/register",
+            data={
+                "name": "周雨桐",
+                "id_number": "330523199301014529",
+                "phone": "13612345678",
+                "password": "bamboo-2026",
+                "csrf_token": token,
+            },
+        )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/me"
+    form = await client.get("/login?next=/me")
+    username = "13612345678"
+    signed_in = await client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "username": username,
+            "password": "bamboo-2026",
+            "next": "/me",
+        },
+        follow_redirects=True,
+    )
+    assert signed_in.status_code == 200
+    assert "周**" in signed_in.text and "注册成功" in signed_in.text
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
 async def test_redirects_stay_on_this_site(client: httpx.AsyncClient, target: str) -> None:
     response = await client.get("/lang/en", params={"next": target})

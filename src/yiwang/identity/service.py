@@ -213,10 +213,10 @@ async def register_citizen(
 
 
 class RealnameMismatch(Invalid):
-    """The registry does not hold this name under this ID number; the attempt is counted."""
+    """The registry does not hold this name under this ID number; the attempt is counted (in a
+    transaction of its own, before this is raised)."""
 
     code = "realname_mismatch"
-    keep_changes = True
 
 
 async def _refuse_if_throttled(db: Db, keys: dict[str, str], policy: SignInPolicy) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from yiwang.api.deps import (
     LANG_COOKIE,
@@ -36,6 +38,8 @@ from yiwang.web.render import (
     render,
     safe_next,
 )
+
+log = logging.getLogger("yiwang.web")
 
 router = APIRouter(include_in_schema=False)
 
@@ -226,10 +230,17 @@ async def register(
         return page
     response = RedirectResponse("/me", status_code=303)
     response.set_cookie(FLASH_COOKIE, "registered", max_age=300, httponly=True, samesite="lax")
-    async with transaction(engine, strict_audit=settings.strict_audit) as db:
-        await start_web_session(
-            db, request, response, account=account, settings=settings, client=client
-        )
+    try:
+        async with transaction(engine, strict_audit=settings.strict_audit) as db:
+            await start_web_session(
+                db, request, response, account=account, settings=settings, client=client
+            )
+    except SQLAlchemyError:
+        # The account is stored; only the sign-in after it failed. Signing in starts the
+        # session, and the welcome is shown after it (a retry would say "already registered").
+        log.exception("registered account %s, but its web session could not be started", account.id)
+        response = RedirectResponse("/login?next=/me", status_code=303)
+        response.set_cookie(FLASH_COOKIE, "registered", max_age=300, httponly=True, samesite="lax")
     return response
 
 
