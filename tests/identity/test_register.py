@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -12,6 +14,23 @@ from yiwang.identity.models import accounts
 pytestmark = pytest.mark.anyio
 
 ZHAO_MIN = {"name": "赵敏", "id_number": "330523199512120022", "phone": "13812345678"}
+
+
+async def slow_registry(scope, receive, send):
+    """A population registry that takes its time: a real HTTP server answering after 2 s that
+    the name on every ID number is 赵敏."""
+    if scope["type"] != "http":
+        return
+    await asyncio.sleep(2.0)
+    body = b'{"code": "0000", "data": {"fullName": "\\u8d75\\u654f"}}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 async def count_accounts(engine) -> int:
@@ -232,25 +251,9 @@ async def test_a_slow_registry_does_not_hold_up_other_peoples_sign_in(
     client: httpx.AsyncClient, app
 ) -> None:
     # A registry that takes its time: a real HTTP server that answers after a pause.
-    import asyncio
-
     from tests.conftest import ServerThread
 
     finished: list[str] = []
-
-    async def slow_registry(scope, receive, send):
-        if scope["type"] != "http":
-            return
-        await asyncio.sleep(2.0)
-        body = b'{"code": "0000", "data": {"fullName": "\\u8d75\\u654f"}}'
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
     with ServerThread(slow_registry) as registry:
         app.state.settings = app.state.settings.model_copy(
@@ -286,23 +289,7 @@ async def test_a_crowd_registering_while_the_registry_is_slow_holds_up_no_one_el
     # More registrations waiting on a slow registry than the database pool has connections: a
     # signed-in person's account still loads before any of them is answered, because a
     # registration holds nothing of the database while the registry answers.
-    import asyncio
-
     from tests.conftest import ServerThread
-
-    async def slow_registry(scope, receive, send):
-        if scope["type"] != "http":
-            return
-        await asyncio.sleep(2.0)
-        body = b'{"code": "0000", "data": {"fullName": "\\u8d75\\u654f"}}'
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
     crowd = 24  # more than the pool's connections (SQLite 15, PostgreSQL 20)
     headers = await sign_in(client, "citizen2")
