@@ -99,17 +99,20 @@ async def test_registration_form_shows_each_error_beside_its_field(
     assert 'value="赵敏"' in html  # what was typed is kept, except the password
 
 
+# Someone the demo population registry knows, registering on the page.
+ZHOU_YUTONG = {
+    "name": "周雨桐",
+    "id_number": "330523199301014529",
+    "phone": "13612345678",
+    "password": "bamboo-2026",
+}
+
+
 async def test_registering_on_the_page_signs_you_in(client: httpx.AsyncClient) -> None:
     token = csrf_from((await client.get("/register")).text)
     response = await client.post(
         "/register",
-        data={
-            "name": "周雨桐",
-            "id_number": "330523199301014529",
-            "phone": "13612345678",
-            "password": "bamboo-2026",
-            "csrf_token": token,
-        },
+        data={**ZHOU_YUTONG, "csrf_token": token},
         follow_redirects=True,
     )
     assert response.status_code == 200
@@ -134,24 +137,17 @@ async def test_an_account_stored_without_its_session_is_sent_to_sign_in(
         patch.setattr(identity, "start_session", refused)
         response = await client.post(
             "/register",
-            data={
-                "name": "周雨桐",
-                "id_number": "330523199301014529",
-                "phone": "13612345678",
-                "password": "bamboo-2026",
-                "csrf_token": token,
-            },
+            data={**ZHOU_YUTONG, "csrf_token": token},
         )
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/me"
     form = await client.get("/login?next=/me")
-    username = "13612345678"
     signed_in = await client.post(
         "/login",
         data={
             "csrf_token": csrf_from(form.text),
-            "username": username,
-            "password": "bamboo-2026",
+            "username": ZHOU_YUTONG["phone"],
+            "password": ZHOU_YUTONG["password"],
             "next": "/me",
         },
         follow_redirects=True,

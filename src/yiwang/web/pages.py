@@ -229,7 +229,6 @@ async def register(
         page.headers.update(exc.headers)  # Retry-After, when the answer is "not now"
         return page
     response = RedirectResponse("/me", status_code=303)
-    response.set_cookie(FLASH_COOKIE, "registered", max_age=300, httponly=True, samesite="lax")
     try:
         async with transaction(engine, strict_audit=settings.strict_audit) as db:
             await start_web_session(
@@ -240,7 +239,7 @@ async def register(
         # session, and the welcome is shown after it (a retry would say "already registered").
         log.exception("registered account %s, but its web session could not be started", account.id)
         response = RedirectResponse("/login?next=/me", status_code=303)
-        response.set_cookie(FLASH_COOKIE, "registered", max_age=300, httponly=True, samesite="lax")
+    response.set_cookie(FLASH_COOKIE, "registered", max_age=300, httponly=True, samesite="lax")
     return response
 
 
