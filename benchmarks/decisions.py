@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -39,16 +37,13 @@ from scaleout import bundle_departments  # noqa: E402 - the benchmarks' shared h
 from submission import (  # noqa: E402
     BUNDLE,
     CITIZEN,
-    YIWANG,
     Database,
     Server,
     form_bodies,
-    free_port,
     machine,
-    prepare_yiwang,
+    scratch_yiwang,
     sign_in,
     submit_by_hand,
-    yiwang_env,
 )
 
 
@@ -134,16 +129,8 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=40, help="per phase")
     args = parser.parse_args()
     print(f"Machine: {machine()}")
-    workdir = Path(tempfile.mkdtemp(prefix="yiwang-bench-decisions-"))
-    database: Database | None = None
-    server: Server | None = None
-    try:
-        database = Database.create(args.database_url, workdir, "decisions")
+    with scratch_yiwang(args.database_url, "decisions") as (database, server):
         backend = "PostgreSQL" if database.is_postgres else "SQLite"
-        port = free_port()
-        env = yiwang_env(database, workdir, port)
-        prepare_yiwang(env)
-        server = Server("yiwang", [*YIWANG, "serve"], env, port, workdir).start()
         schema = httpx.get(f"{server.base}/api/v1/bundles/{BUNDLE}", timeout=30).json()
         bodies = form_bodies(schema["form_schema"], 2 * args.applications)
         citizen = sign_in(server.base, CITIZEN)
@@ -159,12 +146,6 @@ def main() -> None:
             ),
         }
         problems = check(database, set(ids), sum(r["decisions"] for r in results.values()))
-    finally:
-        if server is not None:
-            server.stop()
-        if database is not None:
-            database.drop()
-        shutil.rmtree(workdir, ignore_errors=True)
     print(
         f"\n| {BUNDLE}, {backend}, 1 worker | decisions | of them branches approved | "
         "p50 / p90 / p99 ms | decisions/s | server CPU ms per decision |"

@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -40,17 +39,14 @@ from common import ROOT  # noqa: E402 - the benchmarks' shared helpers
 from submission import (  # noqa: E402
     CITIZEN,
     SUBMIT_LUA,
-    YIWANG,
     Database,
     Server,
-    free_port,
     machine,
     postgres_cpu,
     postgres_pids,
-    prepare_yiwang,
+    scratch_yiwang,
     sign_in,
     wrk,
-    yiwang_env,
 )
 
 PATH = "/api/v1/complaints"
@@ -211,19 +207,12 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     print(f"Machine: {machine()}")
-    workdir = Path(tempfile.mkdtemp(prefix="yiwang-bench-hotline-"))
-    database: Database | None = None
-    server: Server | None = None
-    try:
-        database = Database.create(args.database_url, workdir, "hotline")
+    bodies = ticket_bodies(args.category)
+    serve = ("--workers", str(args.workers))
+    with scratch_yiwang(args.database_url, "hotline", *serve) as (database, server):
         backend = "PostgreSQL" if database.is_postgres else "SQLite"
-        port = free_port()
-        env = yiwang_env(database, workdir, port)
-        prepare_yiwang(env)
-        bodies = ticket_bodies(args.category)
+        workdir = server.workdir
         (workdir / "bodies.jsonl").write_text("\n".join(bodies) + "\n", encoding="utf-8")
-        serve = [*YIWANG, "serve", "--workers", str(args.workers)]
-        server = Server("yiwang", serve, env, port, workdir).start()
         token = sign_in(server.base, CITIZEN)
         results = {
             level: run_level(server, database, workdir, token, level, args.seconds)
@@ -232,12 +221,6 @@ def main() -> None:
         problems = check(server, database, token, results)
         linked = database.query("SELECT count(*) FROM tickets WHERE status = 'linked'")[0][0]
         total = database.query("SELECT count(*) FROM tickets")[0][0]
-    finally:
-        if server is not None:
-            server.stop()
-        if database is not None:
-            database.drop()
-        shutil.rmtree(workdir, ignore_errors=True)
     pg = " | PostgreSQL CPU ms/ticket" if backend == "PostgreSQL" else ""
     print(
         f"\n| 12345 intake{', ' + args.category if args.category else ''}, {backend}, "

@@ -38,7 +38,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -48,20 +47,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from submission import (  # noqa: E402 - the helpers of the submission benchmark
     BUNDLE,
     CITIZEN,
-    YIWANG,
-    Database,
     Server,
     form_bodies,
-    free_port,
     machine,
     machine_busy,
     postgres_cpu,
-    prepare_yiwang,
+    scratch_yiwang,
     sign_in,
     submit_by_hand,
     tree_cpu,
     wrk,
-    yiwang_env,
 )
 
 SERVICE = "samr-business-licence"
@@ -177,19 +172,12 @@ def main() -> None:
         sys.exit("wrk is needed: apt-get install wrk")
     facts = machine()
     print(f"Machine: {facts}")
-    workdir = Path(tempfile.mkdtemp(prefix="yiwang-bench-reads-"))
-    database: Database | None = None
-    server: Server | None = None
     results: dict[str, Any] = {"machine": facts, "workers": args.workers, "paths": {}}
-    try:
-        database = Database.create(args.database_url, workdir, "reads")
+    extra = {"DEMO_LATENCY_MS": args.latency_ms} if args.latency_ms else {}
+    serve = ("--demo-systems", "--workers", str(args.workers))
+    with scratch_yiwang(args.database_url, "reads", *serve, **extra) as (database, server):
         results["backend"] = backend = "PostgreSQL" if database.is_postgres else "SQLite"
-        port = free_port()
-        extra = {"DEMO_LATENCY_MS": args.latency_ms} if args.latency_ms else {}
-        env = yiwang_env(database, workdir, port, **extra)
-        prepare_yiwang(env)
-        command = [*YIWANG, "serve", "--demo-systems", "--workers", str(args.workers)]
-        server = Server("yiwang", command, env, port, workdir).start()
+        workdir = server.workdir
         base = server.base
         citizen = {"Authorization": f"Bearer {sign_in(base, CITIZEN)}"}
         with httpx.Client(base_url=base, timeout=30) as client:
@@ -263,12 +251,6 @@ def main() -> None:
                 + (f" (first: {r['bad_status'][:120]})" if r["bad_status"] else "")
             )
         results["load_after"] = os.getloadavg()[0]
-    finally:
-        if server is not None:
-            server.stop()
-        if database is not None:
-            database.drop()
-        shutil.rmtree(workdir, ignore_errors=True)
     report(results, args)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -56,6 +56,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -291,6 +292,30 @@ def prepare_yiwang(env: dict[str, str]) -> None:
     yiwang_command(env, "migrate")
     yiwang_command(env, "seed-demo")
     yiwang_command(env, "complaints", "retrain", "--if-missing", optional=True)
+
+
+@contextlib.contextmanager
+def scratch_yiwang(
+    database_url: str, label: str, *serve: str, **extra: str
+) -> Iterator[tuple[Database, Server]]:
+    """The platform as `make run` starts it, on a scratch database of its own (migrated, seeded,
+    `yiwang serve *serve` running); stopped, dropped and its work directory removed after."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"yiwang-bench-{label}-"))
+    database: Database | None = None
+    server: Server | None = None
+    try:
+        database = Database.create(database_url, workdir, label)
+        port = free_port()
+        env = yiwang_env(database, workdir, port, **extra)
+        prepare_yiwang(env)
+        server = Server("yiwang", [*YIWANG, "serve", *serve], env, port, workdir).start()
+        yield database, server
+    finally:
+        if server is not None:
+            server.stop()
+        if database is not None:
+            database.drop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @dataclass
