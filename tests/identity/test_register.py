@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import sign_in
+from yiwang.identity import passwords
 from yiwang.identity.models import accounts
 
 pytestmark = pytest.mark.anyio
@@ -16,12 +18,12 @@ pytestmark = pytest.mark.anyio
 ZHAO_MIN = {"name": "赵敏", "id_number": "330523199512120022", "phone": "13812345678"}
 
 
-async def slow_registry(scope, receive, send):
+async def slow_registry(scope, receive, send, pause: float = 2.0):
     """A population registry that takes its time: a real HTTP server answering after 2 s that
     the name on every ID number is 赵敏."""
     if scope["type"] != "http":
         return
-    await asyncio.sleep(2.0)
+    await asyncio.sleep(pause)
     body = b'{"code": "0000", "data": {"fullName": "\\u8d75\\u654f"}}'
     await send(
         {
@@ -31,6 +33,40 @@ async def slow_registry(scope, receive, send):
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class ParkedRegistry:
+    """A population registry that holds every question until the test lets it answer: a real
+    HTTP server that counts what it was asked, then says the name on every ID number is 赵敏."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+        self.answer = threading.Event()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        self.asked += 1
+        await asyncio.to_thread(self.answer.wait, 60)
+        await slow_registry(scope, receive, send, pause=0.0)
+
+
+async def until(condition, seconds: float = 60.0) -> None:
+    """Wait for ``condition()`` to hold (the crowd's passwords are hashed one at a time)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+def registration(i: int) -> dict[str, str]:
+    """The i-th of a crowd of people all named 赵敏 (the registries here say so)."""
+    return {
+        "name": "赵敏",
+        "id_number": _id_number(i),
+        "phone": f"138{i:08d}",
+        "password": "bamboo-2026",
+    }
 
 
 async def count_accounts(engine) -> int:
@@ -287,39 +323,69 @@ async def test_a_crowd_registering_while_the_registry_is_slow_holds_up_no_one_el
     client: httpx.AsyncClient, app, engine
 ) -> None:
     # More registrations waiting on a slow registry than the database pool has connections: a
-    # signed-in person's account still loads before any of them is answered, because a
+    # signed-in person's account still loads while every one of them waits, because a
     # registration holds nothing of the database while the registry answers.
     from tests.conftest import ServerThread
 
     crowd = 24  # more than the pool's connections (SQLite 15, PostgreSQL 20)
     headers = await sign_in(client, "citizen2")
     before = await count_accounts(engine)
-    with ServerThread(slow_registry) as registry:
-        app.state.settings = app.state.settings.model_copy(
-            update={"population_registry_url": registry.url, "connector_timeout_seconds": 10.0}
-        )
-        registrations = [
-            asyncio.create_task(
-                client.post(
-                    "/api/v1/auth/register",
-                    json={
-                        "name": "赵敏",
-                        "id_number": _id_number(i),
-                        "phone": f"138{i:08d}",
-                        "password": "bamboo-2026",
-                    },
-                )
+    # Room in the password gate for all of them: each is hashed, then asks the registry.
+    passwords.configure(hashers=1, waiting=crowd, retry_after=1)
+    registry = ParkedRegistry()
+    try:
+        with ServerThread(registry) as server:
+            app.state.settings = app.state.settings.model_copy(
+                update={"population_registry_url": server.url, "connector_timeout_seconds": 60.0}
             )
-            for i in range(crowd)
-        ]
-        await asyncio.sleep(0.3)  # all of them are asking the registry
-        me = await client.get("/api/v1/me", headers=headers)
-        still_waiting = sum(not r.done() for r in registrations)
-        answers = await asyncio.gather(*registrations)
+            registrations = [
+                asyncio.create_task(client.post("/api/v1/auth/register", json=registration(i)))
+                for i in range(crowd)
+            ]
+            await until(lambda: registry.asked == crowd)
+            me = await client.get("/api/v1/me", headers=headers)
+            still_waiting = sum(not r.done() for r in registrations)
+            registry.answer.set()
+            answers = await asyncio.gather(*registrations)
+    finally:
+        passwords.configure(hashers=1, waiting=2, retry_after=1)
     assert me.status_code == 200
     assert still_waiting == crowd
-    # Afterwards each is registered, or told to come back (the password checks' gate is full).
-    codes = [a.status_code for a in answers]
-    assert set(codes) <= {201, 503} and 201 in codes
-    assert {a.json()["error"]["code"] for a in answers if a.status_code == 503} <= {"sign_in_busy"}
-    assert await count_accounts(engine) == before + codes.count(201)
+    assert [a.status_code for a in answers] == [201] * crowd
+    assert await count_accounts(engine) == before + crowd
+
+
+async def test_a_crowd_registering_at_once_is_turned_away_before_the_registry_is_asked(
+    client: httpx.AsyncClient, app, engine
+) -> None:
+    # One password hashed at a time and two waiting (the defaults): a crowd of twelve at once.
+    # Those the gate has no room for are told at once when to come back, while the registry,
+    # another department's system, has not been asked about them, and never is.
+    from tests.conftest import ServerThread
+
+    crowd = 12
+    before = await count_accounts(engine)
+    passwords.configure(hashers=1, waiting=2, retry_after=1)
+    registry = ParkedRegistry()
+    with ServerThread(registry) as server:
+        app.state.settings = app.state.settings.model_copy(
+            update={"population_registry_url": server.url, "connector_timeout_seconds": 60.0}
+        )
+        registrations = [
+            asyncio.create_task(client.post("/api/v1/auth/register", json=registration(i)))
+            for i in range(crowd)
+        ]
+        await until(lambda: registry.asked + sum(r.done() for r in registrations) == crowd)
+        turned_away = [r.result() for r in registrations if r.done()]
+        asked_while_holding = registry.asked
+        registry.answer.set()
+        answers = await asyncio.gather(*registrations)
+    assert turned_away, "the gate had room for all twelve"
+    for answer in turned_away:
+        assert answer.status_code == 503
+        assert answer.json()["error"]["code"] == "sign_in_busy"
+        assert answer.headers["Retry-After"] == "1"
+    registered = [a for a in answers if a.status_code == 201]
+    assert len(registered) + len(turned_away) == crowd
+    assert registry.asked == asked_while_holding == len(registered)
+    assert await count_accounts(engine) == before + len(registered)

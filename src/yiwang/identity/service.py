@@ -138,6 +138,11 @@ async def register_citizen(
     number and address) or the new account is written in another. (A request's unit of work
     held a pooled connection across the registry's answer, and a crowd registering while the
     registry was slow would have kept every other request waiting for one.)
+
+    The password is hashed before the registry is asked: the hash goes through the process's
+    password gate, and a crowd's excess is told at once to come back (503 ``sign_in_busy``)
+    without the registry, another department's system, having been asked for anyone it turns
+    away; asked after, every retry would ask it again.
     """
     errors: list[dict[str, Any]] = []
     try:
@@ -164,9 +169,10 @@ async def register_citizen(
         raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
     assert parsed is not None
     keys = {"register_id": parsed.value, "register_address": client.address}
-    passwords.gate().refuse_if_full()  # before the registry is asked, not after
+    passwords.gate().refuse_if_full()  # before anything is read
     async with transaction(engine, write=False) as read:
         await _refuse_if_throttled(read, keys, policy)
+    password_hash = await passwords.hash_password(password)
     try:
         matched = await registry.names_match(name=name, id_number=parsed.value)
     except SourceUnavailable as exc:
@@ -180,7 +186,6 @@ async def register_citizen(
                 field_error("id_number", "realname_mismatch"),
             ]
         )
-    password_hash = await passwords.hash_password(password)
     username = f"c{secrets.token_hex(6)}"  # opaque: a phone number is not a public handle
     async with transaction(engine, strict_audit=strict_audit) as db:
         if await repo.account_taken(db, username=username, id_number=parsed.value, phone=phone):
