@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+from circuitbreaker import CircuitBreaker
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -40,6 +41,7 @@ from yiwang.complaints import definitions as hotline_definitions
 from yiwang.complaints import service as complaints
 from yiwang.config import Settings, get_settings
 from yiwang.database import create_engine
+from yiwang.exchange.connectors import SourceUnavailable
 from yiwang.exchange.service import Exchange
 from yiwang.identity import passwords
 from yiwang.kit.workdays import WorkdayCalendar
@@ -172,6 +174,14 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    # Registration's population registry, left alone for a while once it keeps failing (the
+    # exchange keeps one such breaker per department system for prefill).
+    app.state.registry_breaker = CircuitBreaker(
+        failure_threshold=settings.source_failure_threshold,
+        recovery_timeout=settings.source_recovery_seconds,
+        expected_exception=SourceUnavailable,
+        name="registration:population_registry",
+    )
     passwords.configure(
         hashers=settings.password_hashers,
         waiting=settings.sign_ins_waiting,

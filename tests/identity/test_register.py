@@ -231,6 +231,52 @@ async def test_registry_down_is_503_and_writes_nothing(
     assert await count_accounts(engine) == before
 
 
+class FailingRegistry:
+    """A population registry that is up but broken: a real HTTP server answering 500 to every
+    question, and counting them."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        self.asked += 1
+        await send({"type": "http.response.start", "status": 500, "headers": []})
+        await send({"type": "http.response.body", "body": b"internal error"})
+
+
+async def test_a_registry_that_keeps_failing_is_left_alone_for_a_while(
+    client: httpx.AsyncClient, app, engine
+) -> None:
+    # After the registry has failed as many times running as a department system may (five by
+    # default), registration says at once that it cannot be reached and when to come back,
+    # without asking it again and without hashing anyone's password for nothing.
+    from tests.conftest import ServerThread
+
+    settings = app.state.settings
+    before = await count_accounts(engine)
+    registry = FailingRegistry()
+    with ServerThread(registry) as server:
+        app.state.settings = settings.model_copy(update={"population_registry_url": server.url})
+        for i in range(settings.source_failure_threshold):
+            response = await client.post("/api/v1/auth/register", json=registration(i))
+            assert response.status_code == 503
+            assert response.json()["error"]["code"] == "registry_unavailable"
+        assert registry.asked == settings.source_failure_threshold
+        response = await client.post(
+            "/api/v1/auth/register",
+            json=registration(99),
+            headers={"Accept-Language": "en"},
+        )
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "registry_unavailable"
+    assert "population registry cannot be reached" in response.json()["error"]["message"]
+    assert 1 <= int(response.headers["Retry-After"]) <= settings.source_recovery_seconds
+    assert registry.asked == settings.source_failure_threshold  # not asked this time
+    assert await count_accounts(engine) == before
+
+
 async def test_registered_citizens_get_an_opaque_username_not_their_phone(
     client: httpx.AsyncClient,
 ) -> None:
@@ -342,10 +388,12 @@ async def test_a_crowd_registering_while_the_registry_is_slow_holds_up_no_one_el
                 asyncio.create_task(client.post("/api/v1/auth/register", json=registration(i)))
                 for i in range(crowd)
             ]
-            await until(lambda: registry.asked == crowd)
-            me = await client.get("/api/v1/me", headers=headers)
-            still_waiting = sum(not r.done() for r in registrations)
-            registry.answer.set()
+            try:
+                await until(lambda: registry.asked == crowd)
+                me = await client.get("/api/v1/me", headers=headers)
+                still_waiting = sum(not r.done() for r in registrations)
+            finally:
+                registry.answer.set()
             answers = await asyncio.gather(*registrations)
     finally:
         passwords.configure(hashers=1, waiting=2, retry_after=1)
@@ -375,10 +423,12 @@ async def test_a_crowd_registering_at_once_is_turned_away_before_the_registry_is
             asyncio.create_task(client.post("/api/v1/auth/register", json=registration(i)))
             for i in range(crowd)
         ]
-        await until(lambda: registry.asked + sum(r.done() for r in registrations) == crowd)
-        turned_away = [r.result() for r in registrations if r.done()]
-        asked_while_holding = registry.asked
-        registry.answer.set()
+        try:
+            await until(lambda: registry.asked + sum(r.done() for r in registrations) == crowd)
+            turned_away = [r.result() for r in registrations if r.done()]
+            asked_while_holding = registry.asked
+        finally:
+            registry.answer.set()
         answers = await asyncio.gather(*registrations)
     assert turned_away, "the gate had room for all twelve"
     for answer in turned_away:

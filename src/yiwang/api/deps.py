@@ -71,6 +71,7 @@ async def population_registry(request: Request) -> PopulationRegistry:
         request.app.state.http,
         base_url=settings.population_registry,
         timeout=settings.connector_timeout_seconds,
+        breaker=request.app.state.registry_breaker,
     )
 
 

@@ -142,7 +142,9 @@ async def register_citizen(
     The password is hashed before the registry is asked: the hash goes through the process's
     password gate, and a crowd's excess is told at once to come back (503 ``sign_in_busy``)
     without the registry, another department's system, having been asked for anyone it turns
-    away; asked after, every retry would ask it again.
+    away; asked after, every retry would ask it again. A registry that keeps failing is left
+    alone for a while (the connector's breaker): until then registration answers
+    ``registry_unavailable`` at once, asking nothing and hashing nothing.
     """
     errors: list[dict[str, Any]] = []
     try:
@@ -169,6 +171,9 @@ async def register_citizen(
         raise Invalid(errors[0]["code"] if len(errors) == 1 else None, details=errors)
     assert parsed is not None
     keys = {"register_id": parsed.value, "register_address": client.address}
+    down_for = registry.down_for()
+    if down_for is not None:  # it has failed again and again: not asked, nothing hashed
+        raise Unavailable("registry_unavailable", headers={"Retry-After": str(down_for)})
     passwords.gate().refuse_if_full()  # before anything is read
     async with transaction(engine, write=False) as read:
         await _refuse_if_throttled(read, keys, policy)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar
 
+import httpx
+from circuitbreaker import CircuitBreaker, CircuitBreakerError
+
 from yiwang.exchange.connectors.base import Connector, SourceUnavailable
 from yiwang.kit.text import clean_person_name
 
@@ -18,10 +21,34 @@ class PersonRecord:
 
 
 class PopulationRegistry(Connector):
-    """Looks people up by resident ID number in the population registry."""
+    """Looks people up by resident ID number in the population registry.
+
+    With a ``breaker`` (the process's, kept across requests), a registry that has failed
+    ``failure_threshold`` times running is left alone for its recovery time: registration
+    then says at once that the registry cannot be reached, instead of each person waiting out
+    a timeout, and the registry is not asked again until it has had time to come back.
+    """
 
     kind: ClassVar[str] = "json_rest"
     source: ClassVar[str] = "population_registry"
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        base_url: str,
+        timeout: float,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        super().__init__(client, base_url=base_url, timeout=timeout)
+        self.breaker = breaker
+
+    def down_for(self) -> int | None:
+        """Seconds until the registry is asked again, while its breaker is open; None when it
+        may be asked now."""
+        if self.breaker is None or not self.breaker.opened:
+            return None
+        return max(1, int(self.breaker.open_remaining))
 
     async def find_person(self, id_number: str) -> PersonRecord | None:
         """The registry's record for an 18-digit ID number, or None if it has none.
@@ -52,6 +79,15 @@ class PopulationRegistry(Connector):
         return record
 
     async def names_match(self, *, name: str, id_number: str) -> bool:
-        """实名核验: whether the registry holds this ID number under this name."""
+        """实名核验: whether the registry holds this ID number under this name (through the
+        breaker, when there is one: a failure counts, an answer of either kind does not)."""
+        if self.breaker is None:
+            return await self._names_match(name, id_number)
+        try:
+            return bool(await self.breaker.call_async(self._names_match, name, id_number))
+        except CircuitBreakerError as exc:
+            raise SourceUnavailable(f"{self.source}: left alone after failing") from exc
+
+    async def _names_match(self, name: str, id_number: str) -> bool:
         person = await self.find_person(id_number)
         return person is not None and person.name == clean_person_name(name)
