@@ -15,7 +15,8 @@ into longer waits instead of more requests).
    as the run will before the spike (15 s), 10% lower each time that misses (or --rate skips
    it). On PostgreSQL a probe commits one row every 50 ms beside the run and times it (the
    disk's own stalls: each step's line, the per-second table and the summary show them); a
-   step that misses while a bare commit took over 100 ms is run again, up to three times.
+   step whose every bad second had a bare commit over 100 ms, in it or the second before, is
+   run again ("disk"), up to three tries.
 2. 15 s at that rate, 30 s at 10x, 15 s at that rate. Per second: offered, admitted (answered,
    not 503), rejected (503), p99 of the admitted and of the 503s (response times: from the
    moment the client starts sending to the answer's last byte; the generator's own lag behind
@@ -350,7 +351,9 @@ class Setup:
     def cleanup(self) -> None:
         if self.scratch:
             with contextlib.suppress(Exception):
-                asyncio.run(admin(self.admin_url, f'DROP DATABASE IF EXISTS "{self.scratch}"'))
+                asyncio.run(
+                    admin(self.admin_url, f'DROP DATABASE IF EXISTS "{self.scratch}" WITH (FORCE)')
+                )
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -500,11 +503,18 @@ class CommitProbe:
         self.dsn = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
         self.every = every
         self.samples: list[tuple[float, float]] = []  # (wall time sent, ms)
+        self.failed = ""  # why the probe stopped early, if it did
         self._stop = threading.Event()
         self.thread = threading.Thread(target=lambda: asyncio.run(self._probe()), daemon=True)
         self.thread.start()
 
     async def _probe(self) -> None:
+        try:
+            await self._commit_until_stopped()
+        except Exception as exc:  # a probe that died must not read as a quiet disk
+            self.failed = f"{exc.__class__.__name__}: {exc}"
+
+    async def _commit_until_stopped(self) -> None:
         import asyncpg
 
         conn = await asyncpg.connect(self.dsn)
@@ -528,6 +538,8 @@ class CommitProbe:
 
     def summary(self, start: float, end: float) -> str:
         took = self.between(start, end)
+        if self.failed:
+            return f"a bare commit: the probe FAILED ({self.failed}), {len(took)} samples"
         if not took:
             return "a bare commit: no sample"
         return (
@@ -747,12 +759,9 @@ def search(
             again_tag = tag if attempt == 1 else f"{tag}-{attempt}"
             run = run_load(server, kind=kind, phases=[(rate, length)], tag=again_tag, **request)
             passed, summary = step_passes(run)
-            stalled = False
             if PROBE is not None:
-                window = (run.start_wall, run.start_wall + length)
-                summary += "; " + PROBE.summary(*window)
-                stalled = max(PROBE.between(*window), default=0.0) > STALL_MS
-            again = not passed and stalled and attempt < STALL_TRIES
+                summary += "; " + PROBE.summary(run.start_wall, run.start_wall + length)
+            again = not passed and attempt < STALL_TRIES and disk_stalled(run, length)
             verdict = "ok  " if passed else "disk" if again else "miss"
             print(f"  {rate:7.1f}/s for {length:.0f} s: {verdict} ({summary})")
             time.sleep(1.5)  # let the queue and the background passes settle between steps
@@ -779,12 +788,25 @@ def search(
     return rate
 
 
+def disk_stalled(run: Run, length: float) -> bool:
+    """Whether every second of a step that went wrong (p99 over the limit, a 503, a failure)
+    had a bare commit over ``STALL_MS`` in it or in the second before: the disk's stall, not
+    the rate. A step whose own load slowed the probe has bad seconds the probe did not see."""
+    if PROBE is None or PROBE.failed:
+        return False
+    seconds = per_second(run, max(1, math.ceil(length)))
+    stalled = {s.t for s in seconds if s.commit_max > STALL_MS}
+    bad = [s for s in seconds if s.p99_admitted > P99_LIMIT * 1000 or s.rejected or s.other]
+    return bool(bad) and all(s.t in stalled or s.t - 1 in stalled for s in bad)
+
+
 SEARCH_LIMIT = 14
 CONFIRM_LIMIT = 6
 STALL_MS = 100.0
-"""A miss in a step during which PostgreSQL's bare commit took longer than this is the disk's,
-not the rate's: the step is run again, ``STALL_TRIES`` times in all. (A stall of the disk
-holds every commit queued behind it; at 10/s or at 400/s a step's p99 then shows the stall.)"""
+"""A miss in a step whose every bad second had a bare commit longer than this, in it or just
+before it, is the disk's, not the rate's: the step is run again, ``STALL_TRIES`` times in all.
+(A stall of the disk holds every commit queued behind it; at 10/s or at 400/s a step's p99
+then shows the stall.)"""
 STALL_TRIES = 3
 
 
@@ -1417,11 +1439,12 @@ def main() -> None:
         )
         if PROBE is not None:
             slow = [s for s in seconds if s.p99_admitted > P99_LIMIT * 1000]
-            stalled = [s for s in slow if s.commit_max > 100]
+            stalled = [s for s in slow if s.commit_max > STALL_MS]
             print(
                 f"  (the disk: {PROBE.summary(run.start_wall, run.start_wall + run.wall)}; "
                 f"of the {len(slow)} seconds whose admitted p99 was over "
-                f"{P99_LIMIT * 1000:.0f} ms, {len(stalled)} had a bare commit over 100 ms)"
+                f"{P99_LIMIT * 1000:.0f} ms, {len(stalled)} had a bare commit over "
+                f"{STALL_MS:.0f} ms)"
             )
         default = "spike" + ("" if kind == "submit" else f"-{kind}")
         default += "-postgresql" if setup.scratch else ""
