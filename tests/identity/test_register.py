@@ -69,6 +69,18 @@ def registration(i: int) -> dict[str, str]:
     }
 
 
+def send_crowd(client: httpx.AsyncClient, app, registry_url: str, crowd: int) -> list:
+    """Registrations of ``crowd`` people at once, against the registry at ``registry_url``
+    (given a minute to answer): their tasks, each the answer to one."""
+    app.state.settings = app.state.settings.model_copy(
+        update={"population_registry_url": registry_url, "connector_timeout_seconds": 60.0}
+    )
+    return [
+        asyncio.create_task(client.post("/api/v1/auth/register", json=registration(i)))
+        for i in range(crowd)
+    ]
+
+
 async def count_accounts(engine) -> int:
     async with engine.connect() as conn:
         return int(
@@ -381,13 +393,7 @@ async def test_a_crowd_registering_while_the_registry_is_slow_holds_up_no_one_el
     registry = ParkedRegistry()
     try:
         with ServerThread(registry) as server:
-            app.state.settings = app.state.settings.model_copy(
-                update={"population_registry_url": server.url, "connector_timeout_seconds": 60.0}
-            )
-            registrations = [
-                asyncio.create_task(client.post("/api/v1/auth/register", json=registration(i)))
-                for i in range(crowd)
-            ]
+            registrations = send_crowd(client, app, server.url, crowd)
             try:
                 await until(lambda: registry.asked == crowd)
                 me = await client.get("/api/v1/me", headers=headers)
@@ -416,13 +422,7 @@ async def test_a_crowd_registering_at_once_is_turned_away_before_the_registry_is
     passwords.configure(hashers=1, waiting=2, retry_after=1)
     registry = ParkedRegistry()
     with ServerThread(registry) as server:
-        app.state.settings = app.state.settings.model_copy(
-            update={"population_registry_url": server.url, "connector_timeout_seconds": 60.0}
-        )
-        registrations = [
-            asyncio.create_task(client.post("/api/v1/auth/register", json=registration(i)))
-            for i in range(crowd)
-        ]
+        registrations = send_crowd(client, app, server.url, crowd)
         try:
             await until(lambda: registry.asked + sum(r.done() for r in registrations) == crowd)
             turned_away = [r.result() for r in registrations if r.done()]
