@@ -10,6 +10,11 @@ when the business licence is issued):
 1. one decision at a time, the departments in turn, for the first half;
 2. one client per department at once, for the second half.
 
+With --web the officers decide as they do at their desks, through the workbench's form
+(``POST /work/tasks/{id}``, signed in through the login page, the form's CSRF token sent back):
+the same decisions, answered 303 back to the inbox. Its branch status is not in the answer, so
+the "branches approved" column is left out; the checks at the end are the same.
+
 A decision that approves a branch also issues its licence (signed, its PDF drawn by a job in
 the same server process): the server's CPU per decision includes that. The run ends by
 checking what it did: every application approved, every task decided once (one decision audit
@@ -17,12 +22,14 @@ row per task), and exits 1 if not.
 
     .venv/bin/python benchmarks/decisions.py                  # SQLite
     .venv/bin/python benchmarks/decisions.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python benchmarks/decisions.py --web           # through the workbench's form
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -33,7 +40,8 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scaleout import bundle_departments  # noqa: E402 - the benchmarks' shared helpers
+from common import PASSWORD  # noqa: E402 - the benchmarks' shared helpers
+from scaleout import bundle_departments  # noqa: E402
 from submission import (  # noqa: E402
     BUNDLE,
     CITIZEN,
@@ -47,12 +55,38 @@ from submission import (  # noqa: E402
 )
 
 
-def decide_all(base: str, token: str, applications: set[str]) -> list[tuple[float, str]]:
+class Officer:
+    """One officer: an API token (the inbox is read through the API) and, with --web, a
+    browser-like session signed in through the login page, with its CSRF token."""
+
+    def __init__(self, base: str, username: str, *, web: bool) -> None:
+        self.base, self.token = base, sign_in(base, username)
+        self.session: dict[str, str] = {}
+        self.csrf = ""
+        if web:
+            with httpx.Client(base_url=base, timeout=30) as browser:
+                page = browser.get("/login")
+                self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+                signed = browser.post(
+                    "/login",
+                    data={"username": username, "password": PASSWORD, "csrf_token": self.csrf},
+                )
+                if signed.status_code != 303:
+                    sys.exit(f"web sign-in of {username}: {signed.status_code}")
+                self.session = dict(browser.cookies)
+                # The form's token is the browser's CSRF cookie (signing in may renew it).
+                self.csrf = self.session.get("yiwang_csrf", self.csrf)
+
+
+def decide_all(officer: Officer, applications: set[str]) -> list[tuple[float, str]]:
     """Approve every task of these applications in one officer's inbox, one at a time, until
-    the inbox holds none: (seconds, branch status after) per decision."""
+    the inbox holds none: (seconds, branch status after, "" through the form) per decision."""
     out = []
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=base, timeout=30, headers=headers) as client:
+    headers = {"Authorization": f"Bearer {officer.token}"}
+    with (
+        httpx.Client(base_url=officer.base, timeout=30, headers=headers) as client,
+        httpx.Client(base_url=officer.base, timeout=30, cookies=officer.session) as browser,
+    ):
         while True:
             inbox = client.get("/api/v1/tasks")
             inbox.raise_for_status()
@@ -61,6 +95,15 @@ def decide_all(base: str, token: str, applications: set[str]) -> list[tuple[floa
                 return out
             for task in mine:
                 started = time.perf_counter()
+                if officer.session:
+                    answer = browser.post(
+                        f"/work/tasks/{task['id']}",
+                        data={"csrf_token": officer.csrf, "decision": "approve"},
+                    )
+                    if answer.status_code != 303:
+                        sys.exit(f"decision {answer.status_code}: {answer.text[:300]}")
+                    out.append((time.perf_counter() - started, ""))
+                    continue
                 answer = client.post(
                     f"/api/v1/tasks/{task['id']}/decision", json={"decision": "approve"}
                 )
@@ -70,18 +113,18 @@ def decide_all(base: str, token: str, applications: set[str]) -> list[tuple[floa
 
 
 def phase(
-    server: Server, tokens: dict[str, str], applications: set[str], *, together: bool
+    server: Server, officers: dict[str, Officer], applications: set[str], *, together: bool
 ) -> dict[str, Any]:
     """Decide every task of ``applications``; latency, decisions/s and CPU per decision."""
     cpu, started = server.cpu(), time.perf_counter()
     decided: list[tuple[float, str]] = []
     while True:  # again, until no department has any left (a released branch opens later)
         if together:
-            with ThreadPoolExecutor(len(tokens)) as pool:
-                runs = pool.map(lambda t: decide_all(server.base, t, applications), tokens.values())
+            with ThreadPoolExecutor(len(officers)) as pool:
+                runs = pool.map(lambda o: decide_all(o, applications), officers.values())
                 batch = [d for run in runs for d in run]
         else:
-            batch = [d for t in tokens.values() for d in decide_all(server.base, t, applications)]
+            batch = [d for o in officers.values() for d in decide_all(o, applications)]
         decided += batch
         if not batch:
             break
@@ -127,6 +170,9 @@ def main() -> None:
         help="PostgreSQL server (a scratch database is made there); default SQLite",
     )
     parser.add_argument("--applications", type=int, default=40, help="per phase")
+    parser.add_argument(
+        "--web", action="store_true", help="decide through the workbench's form, not the API"
+    )
     args = parser.parse_args()
     print(f"Machine: {machine()}")
     with scratch_yiwang(args.database_url, "decisions") as (database, server):
@@ -138,22 +184,26 @@ def main() -> None:
         if any(status != 201 for status, _ in stored):
             sys.exit(f"submissions refused: {[s for s, _ in stored if s != 201][:5]}")
         ids = [answer["id"] for _, answer in stored]
-        tokens = {d: sign_in(server.base, f"staff-{d}") for d in bundle_departments()}
+        officers = {
+            d: Officer(server.base, f"staff-{d}", web=args.web) for d in bundle_departments()
+        }
         results = {
-            "one at a time": phase(server, tokens, set(ids[: args.applications]), together=False),
-            f"{len(tokens)} departments at once": phase(
-                server, tokens, set(ids[args.applications :]), together=True
+            "one at a time": phase(server, officers, set(ids[: args.applications]), together=False),
+            f"{len(officers)} departments at once": phase(
+                server, officers, set(ids[args.applications :]), together=True
             ),
         }
         problems = check(database, set(ids), sum(r["decisions"] for r in results.values()))
+    route = "the workbench's form" if args.web else "the API"
     print(
-        f"\n| {BUNDLE}, {backend}, 1 worker | decisions | of them branches approved | "
+        f"\n| {BUNDLE}, {backend}, 1 worker, {route} | decisions | of them branches approved | "
         "p50 / p90 / p99 ms | decisions/s | server CPU ms per decision |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, r in results.items():
         print(
-            f"| {name} | {r['decisions']} | {r['branches_approved']} | {r['p50_ms']:.1f} / "
+            f"| {name} | {r['decisions']} | {'–' if args.web else r['branches_approved']} | "
+            f"{r['p50_ms']:.1f} / "
             f"{r['p90_ms']:.1f} / {r['p99_ms']:.1f} | {r['decisions_per_s']:.1f} | "
             f"{r['server_cpu_ms_per_decision']:.1f} |"
         )
