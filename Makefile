@@ -72,9 +72,11 @@ bench-workflow: setup
 		$(BIN)/python benchmarks/workflow_peer.py --seconds 10 \
 			--database-url "$$YIWANG_BENCH_DATABASE_URL"; fi
 
-# Staff decisions: one officer at a time, then one per department at once.
+# Staff decisions: one officer at a time, then one per department at once (API, then the
+# workbench's form).
 bench-decisions: setup
 	$(SQLITE) $(BIN)/python benchmarks/decisions.py
+	$(SQLITE) $(BIN)/python benchmarks/decisions.py --web
 	@if [ -n "$$YIWANG_BENCH_DATABASE_URL" ]; then \
 		$(BIN)/python benchmarks/decisions.py --database-url "$$YIWANG_BENCH_DATABASE_URL"; fi
 
