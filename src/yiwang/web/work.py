@@ -296,39 +296,48 @@ async def decide(
 async def _pass_on(
     request: Request,
     csrf: str,
-    db: DbDep,
     account: Account | None,
     task_id: str,
-    operation: Callable[[Account], Awaitable[dict[str, Any]]],
+    operation: Callable[[Any, Account], Awaitable[dict[str, Any]]],
     *,
     to: str | None = None,
     comment: str = "",
 ) -> Response:
-    """Run one 流转 operation on a task of mine (``to``: the colleague it needs, if any); the
-    inbox then says what was done, or the task page says why not, keeping what was typed."""
+    """Run one 流转 operation on a task of mine (``to``: the colleague it needs, if any) in one
+    ``write_unit``, as a decision is made; the inbox then says what was done, or the task page
+    (read in a transaction of its own) says why not, keeping what was typed."""
     check_csrf(request, csrf)
     if account is None:
         return to_login(f"/work/tasks/{task_id}")
     actor, lang = account, request_lang(request)
+    engine, strict_audit = request.app.state.engine, request.app.state.settings.strict_audit
 
     async def again(status_code: int, **problem: Any) -> Response:
         typed = {"to": to or "", "comment": comment, **problem}
-        return await _task_page(request, db, actor, task_id, pass_on=typed, status_code=status_code)
+        async with transaction(engine, strict_audit=strict_audit) as db:
+            return await _task_page(
+                request, db, actor, task_id, pass_on=typed, status_code=status_code
+            )
 
-    case = await applications.view_for_staff(db, actor=actor, task_id=task_id)
     if to == "":
         return await again(422, errors={"to": t("work.pass_on.choose", lang)})
+
+    async def pass_on(db: Any) -> tuple[str, str, str]:
+        case = await applications.view_for_staff(db, actor=actor, task_id=task_id)
+        done = await operation(db, actor)
+        # Whom the inbox's notice names: the colleague chosen, or the delegator given back to.
+        colleague = await identity_repo.account_by_login(db, to) if to else None
+        whom = colleague.id if colleague else case["task"].delegated_by or ""
+        return done["operation"], case["view"]["tracking_no"], whom
+
     try:
-        done = await operation(actor)
+        passed, tracking_no, whom = await write_unit(engine, pass_on, strict_audit=strict_audit)
     except Invalid as exc:
         return await again(422, errors=formpage.field_errors(exc.details, lang))
     except Conflict as exc:
         return await again(409, error=exc.message_key)
-    # Whom the inbox's notice names: the colleague chosen, or the delegator given back to.
-    colleague = await identity_repo.account_by_login(db, to) if to else None
-    whom = colleague.id if colleague else case["task"].delegated_by or ""
     response = RedirectResponse("/work", status_code=303)
-    set_flash(request, response, "passed", done["operation"], case["view"]["tracking_no"], whom)
+    set_flash(request, response, "passed", passed, tracking_no, whom)
     return response
 
 
@@ -336,8 +345,7 @@ async def _pass_on(
 async def hand_over(
     request: Request,
     task_id: str,
-    db: DbDep,
-    account: WebAccount,
+    account: WebAccountBeside,
     csrf: CsrfField,
     mode: Annotated[Literal["transfer", "delegate"], Form()],
     to: Annotated[str, Form(max_length=64)] = "",
@@ -347,10 +355,9 @@ async def hand_over(
     return await _pass_on(
         request,
         csrf,
-        db,
         account,
         task_id,
-        lambda actor: casework.hand_over(
+        lambda db, actor: casework.hand_over(
             db, actor=actor, task_id=task_id, to=to, comment=comment, delegate=mode == "delegate"
         ),
         to=to,
@@ -362,8 +369,7 @@ async def hand_over(
 async def add_signer(
     request: Request,
     task_id: str,
-    db: DbDep,
-    account: WebAccount,
+    account: WebAccountBeside,
     csrf: CsrfField,
     to: Annotated[str, Form(max_length=64)] = "",
     comment: Annotated[str, Form(max_length=1000)] = "",
@@ -372,10 +378,11 @@ async def add_signer(
     return await _pass_on(
         request,
         csrf,
-        db,
         account,
         task_id,
-        lambda actor: casework.add_signer(db, actor=actor, task_id=task_id, to=to, comment=comment),
+        lambda db, actor: casework.add_signer(
+            db, actor=actor, task_id=task_id, to=to, comment=comment
+        ),
         to=to,
         comment=comment,
     )
@@ -385,8 +392,7 @@ async def add_signer(
 async def give_back(
     request: Request,
     task_id: str,
-    db: DbDep,
-    account: WebAccount,
+    account: WebAccountBeside,
     csrf: CsrfField,
     comment: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
@@ -394,24 +400,22 @@ async def give_back(
     return await _pass_on(
         request,
         csrf,
-        db,
         account,
         task_id,
-        lambda actor: casework.give_back(db, actor=actor, task_id=task_id, comment=comment),
+        lambda db, actor: casework.give_back(db, actor=actor, task_id=task_id, comment=comment),
         comment=comment,
     )
 
 
 @router.post("/work/tasks/{task_id}/take-back")
 async def take_back(
-    request: Request, task_id: str, db: DbDep, account: WebAccount, csrf: CsrfField
+    request: Request, task_id: str, account: WebAccountBeside, csrf: CsrfField
 ) -> Response:
     """撤回: take back my approval before the next officer acts on it."""
     return await _pass_on(
         request,
         csrf,
-        db,
         account,
         task_id,
-        lambda actor: casework.take_back(db, actor=actor, task_id=task_id),
+        lambda db, actor: casework.take_back(db, actor=actor, task_id=task_id),
     )
