@@ -66,7 +66,10 @@ class Officer:
         if web:
             with httpx.Client(base_url=base, timeout=30) as browser:
                 page = browser.get("/login")
-                self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+                found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+                if found is None:
+                    sys.exit(f"the login page ({page.status_code}) has no CSRF token")
+                self.csrf = found.group(1)
                 signed = browser.post(
                     "/login",
                     data={"username": username, "password": PASSWORD, "csrf_token": self.csrf},
@@ -100,7 +103,8 @@ def decide_all(officer: Officer, applications: set[str]) -> list[tuple[float, st
                         f"/work/tasks/{task['id']}",
                         data={"csrf_token": officer.csrf, "decision": "approve"},
                     )
-                    if answer.status_code != 303:
+                    # (303 to the login page would be a session lost, not a decision)
+                    if answer.status_code != 303 or answer.headers["location"] != "/work":
                         sys.exit(f"decision {answer.status_code}: {answer.text[:300]}")
                     out.append((time.perf_counter() - started, ""))
                     continue

@@ -359,6 +359,43 @@ async def test_deciding_on_the_task_page(client: httpx.AsyncClient, another: Ano
         assert decide_task not in (task_id, again)
 
 
+async def test_a_refused_return_shows_the_form_again_as_it_was_filled(
+    client: httpx.AsyncClient, another: Another
+) -> None:
+    citizen = await sign_in(client, "citizen1")
+    await submit_bundle(client, citizen, BUNDLE)
+    async with another() as fire:
+        await web_sign_in(fire, "staff-fire")
+        [(_, task_id)] = inbox((await fire.get("/work")).text)
+        page = await fire.get(f"/work/tasks/{task_id}")
+        refused = await fire.post(
+            f"/work/tasks/{task_id}",
+            data={
+                "csrf_token": csrf_from(page.text),
+                "decision": "return",
+                "comment": "",  # a return must say what to correct
+                "corrections": ["fire_capacity", "no_such_field"],
+            },
+        )
+        assert refused.status_code == 422
+        assert 'id="comment-error"' in refused.text
+        assert '<details class="corrections" open>' in refused.text
+        assert 'value="fire_capacity" checked' in refused.text
+        assert "no_such_field" not in refused.text
+        unknown_only = await fire.post(
+            f"/work/tasks/{task_id}",
+            data={
+                "csrf_token": csrf_from(page.text),
+                "decision": "return",
+                "corrections": ["no_such_field"],
+            },
+        )
+        assert unknown_only.status_code == 422
+        assert '<details class="corrections">' in unknown_only.text  # nothing to show open
+        # Nothing was decided: the task is still in the inbox, still open.
+        assert inbox((await fire.get("/work")).text) == [(_, task_id)]
+
+
 async def test_another_persons_application_is_not_found(
     client: httpx.AsyncClient, another: Another
 ) -> None:

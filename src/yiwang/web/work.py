@@ -218,7 +218,8 @@ async def _task_page(
         "errors": errors or {},
         "form_error": form_error,
         "comment": comment,
-        "chosen": set(corrections or []),
+        # Ticked again after a refusal: only fields this form can ask to correct.
+        "chosen": set(corrections or []) & set(merged_names.values()),
         "pass_on": await _pass_on_context(db, account, case, step, pass_on),
     }
     return render(request, "work/task.html", context, status_code=status_code, account=account)
@@ -255,7 +256,8 @@ async def decide(
     engine, strict_audit = request.app.state.engine, request.app.state.settings.strict_audit
 
     async def page(status_code: int, **problem: Any) -> Response:
-        async with transaction(engine, strict_audit=strict_audit) as db:
+        # Read as the page's GET reads it: no write lock held while it is read and drawn.
+        async with transaction(engine, write=False, strict_audit=strict_audit) as db:
             return await _task_page(
                 request, db, officer, task_id, status_code=status_code, **problem
             )
@@ -314,7 +316,7 @@ async def _pass_on(
 
     async def again(status_code: int, **problem: Any) -> Response:
         typed = {"to": to or "", "comment": comment, **problem}
-        async with transaction(engine, strict_audit=strict_audit) as db:
+        async with transaction(engine, write=False, strict_audit=strict_audit) as db:
             return await _task_page(
                 request, db, actor, task_id, pass_on=typed, status_code=status_code
             )
