@@ -108,6 +108,9 @@ async def test_an_added_signer_must_approve_too(
     assert again.status_code == 409
     first = await post(client, f"{task['id']}/decision", tax, decision="approve")
     assert first.json()["branch_status"] == "active"
+    # The answer names the application it moved, as the applicant knows it.
+    assert first.json()["application_id"] == application["id"]
+    assert first.json()["tracking_no"] == application["tracking_no"]
     [added] = await open_tasks(client, tax2, application["id"])
     second = await post(client, f"{added['id']}/decision", tax2, decision="approve")
     # tax-registration is one step (即办件): with both signatures the branch is done.

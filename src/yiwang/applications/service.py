@@ -678,6 +678,8 @@ async def decide(
         "decision": decision,
         "branch_status": done.branch_status,
         "next_step": done.next_step,
+        "application_id": application.id,
+        "tracking_no": application.tracking_no,
         "application_status": status,
     }
 

@@ -247,8 +247,9 @@ async def decide(
 
     The decision is one ``write_unit``, as the API's decision route has it: on SQLite it takes
     its turn on the writer thread that stores submissions, instead of waiting for the write
-    lock while a surge's groups hold it, and what fails is rolled back whole. The page shown
-    again after a refusal is read in a transaction of its own."""
+    lock while a surge's groups hold it, and what fails is rolled back whole. It reads the
+    application only to check a return's fields (the officer's look was logged when the page
+    was shown). The page shown again after a refusal is read in a transaction of its own."""
     check_csrf(request, csrf)
     if account is None:
         return to_login(f"/work/tasks/{task_id}")
@@ -267,21 +268,23 @@ async def decide(
         return await page(422, form_error="choose_decision", **again)
 
     async def decide_in(db: Any) -> str:
-        case = await applications.view_for_staff(db, actor=officer, task_id=task_id)
-        view = case["view"]
-        merged = subject_of(case["catalog"], view).merged
-        known = set(view["form"]) | {f.name for f in merged.fields}
-        chosen = [c for c in corrections or [] if c in known]
-        await applications.decide(
+        chosen = None
+        if decision == "return":  # the fields to correct must be fields of this application
+            case = await applications.view_for_staff(db, actor=officer, task_id=task_id)
+            view = case["view"]
+            merged = subject_of(case["catalog"], view).merged
+            known = set(view["form"]) | {f.name for f in merged.fields}
+            chosen = [c for c in corrections or [] if c in known]
+        done = await applications.decide(
             db,
             actor=officer,
             task_id=task_id,
             decision=decision,
             comment=comment,
-            corrections=chosen if decision == "return" else None,
+            corrections=chosen,
             calendar=calendar_of(request),
         )
-        return str(view["tracking_no"])
+        return str(done["tracking_no"])
 
     try:
         tracking_no = await write_unit(engine, decide_in, strict_audit=strict_audit)
