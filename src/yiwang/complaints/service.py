@@ -814,11 +814,15 @@ async def reply(
     await _update(db, ticket_id, signed_at=_aware(current.signed_at) or now, **changes)
     await _event(db, ticket_id, actor, "replied", {"department": current.department_code})
     await _tell(db, current.reporter_id, "ticket_replied", ticket_id, current.ticket_no)
-    linked = await db.execute(
-        sa.select(tickets.c.id, tickets.c.reporter_id, tickets.c.ticket_no).where(
-            tickets.c.duplicate_of == ticket_id, tickets.c.status == "linked"
+    # Read whole before the updates below (on SQLite's writer thread a cursor left open while
+    # the same table is updated is undefined behaviour).
+    linked = (
+        await db.execute(
+            sa.select(tickets.c.id, tickets.c.reporter_id, tickets.c.ticket_no).where(
+                tickets.c.duplicate_of == ticket_id, tickets.c.status == "linked"
+            )
         )
-    )
+    ).all()
     for child in linked:
         await _update(db, child.id, **changes)
         await _event(db, child.id, None, "replied", {"with": current.ticket_no})
