@@ -14,9 +14,9 @@ from yiwang.api.deps import (
     Text,
     TokenAccount,
     submitting_account,
+    write_for,
 )
 from yiwang.applications import service as applications
-from yiwang.database import write_unit
 from yiwang.errors import NotFound
 from yiwang.kit.jsontext import FastJSONResponse
 from yiwang.workflow import service as workflow
@@ -216,8 +216,8 @@ async def decision(
     \f
     One write transaction, ``write_unit``: on SQLite the decision runs on the writer thread
     that stores submissions, with no hop between its statements."""
-    return await write_unit(
-        request.app.state.engine,
+    return await write_for(
+        request,
         lambda db: applications.decide(
             db,
             actor=account,
@@ -227,7 +227,6 @@ async def decision(
             corrections=body.corrections,
             calendar=calendar,
         ),
-        strict_audit=request.app.state.settings.strict_audit,
     )
 
 

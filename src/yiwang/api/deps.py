@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -15,7 +16,7 @@ from yiwang.applications.writer import SubmissionWriter
 from yiwang.catalog import snapshots
 from yiwang.catalog.loader import Catalog
 from yiwang.config import Settings
-from yiwang.database import Db, transaction
+from yiwang.database import Db, transaction, write_unit
 from yiwang.errors import Unauthorized
 from yiwang.exchange.connectors import PopulationRegistry
 from yiwang.identity import service as identity
@@ -35,6 +36,24 @@ async def unit_of_work(request: Request) -> AsyncIterator[Db]:
         strict_audit=settings.strict_audit,
     ) as db:
         yield db
+
+
+T = TypeVar("T")
+
+
+async def write_for(request: Request, work: Callable[[Db], Awaitable[T]]) -> T:
+    """``await work(db)`` in one ``database.write_unit`` of the app's engine, with its audit
+    setting: for a route that writes without a unit of work (on SQLite the write takes its
+    turn on the writer thread instead of waiting for the write lock)."""
+    settings: Settings = request.app.state.settings
+    return await write_unit(request.app.state.engine, work, strict_audit=settings.strict_audit)
+
+
+def reads_for(request: Request) -> AbstractAsyncContextManager[Db]:
+    """A read transaction of the app's engine, as a GET's unit of work is: for the page shown
+    again after a route without one refused what was asked."""
+    settings: Settings = request.app.state.settings
+    return transaction(request.app.state.engine, write=False, strict_audit=settings.strict_audit)
 
 
 def request_lang(request: Request) -> Lang:

@@ -5,15 +5,15 @@ department's tickets — emergencies and the soonest due first — each on one s
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yiwang.api.deps import DbDep, request_lang
+from yiwang.api.deps import DbDep, reads_for, request_lang, write_for
 from yiwang.complaints import service as complaints
-from yiwang.database import Db, transaction, write_unit
+from yiwang.database import Db
 from yiwang.errors import Conflict, Invalid, NotFound
 from yiwang.identity.service import Account
 from yiwang.kit.i18n import Lang, t
@@ -98,22 +98,6 @@ def _suggestions(
             }
         )
     return out
-
-
-async def _in_write_unit(request: Request, work: Callable[[Db], Awaitable[Any]]) -> Any:
-    """A desk's action in one ``write_unit``, as 12345 intake and a staff decision are written:
-    on SQLite it takes its turn on the writer thread that stores a crisis's tickets, instead
-    of waiting for the write lock while their groups hold it."""
-    settings = request.app.state.settings
-    return await write_unit(request.app.state.engine, work, strict_audit=settings.strict_audit)
-
-
-async def _page_again(request: Request, draw: Callable[[Db], Awaitable[Response]]) -> Response:
-    """The page shown again after a refused action, read as its GET reads it."""
-    settings = request.app.state.settings
-    engine = request.app.state.engine
-    async with transaction(engine, write=False, strict_audit=settings.strict_audit) as db:
-        return await draw(db)
 
 
 async def _queue_page(
@@ -202,17 +186,15 @@ async def dispatch(
         return routed["ticket_no"], kept
 
     try:
-        done = await _in_write_unit(request, dispatch_in)
+        done = await write_for(request, dispatch_in)
     except (Invalid, Conflict) as exc:
-        errors, status = {ticket_id: exc.message(lang)}, exc.status
-        return await _page_again(
-            request, lambda db: _queue_page(request, db, staff, errors=errors, status_code=status)
-        )
+        errors = {ticket_id: exc.message(lang)}
+        async with reads_for(request) as db:
+            return await _queue_page(request, db, staff, errors=errors, status_code=exc.status)
     if done is None:
         errors = {ticket_id: t("hotline.dispatch.choose", lang)}
-        return await _page_again(
-            request, lambda db: _queue_page(request, db, staff, errors=errors, status_code=422)
-        )
+        async with reads_for(request) as db:
+            return await _queue_page(request, db, staff, errors=errors, status_code=422)
     ticket_no, kept = done
     response = RedirectResponse("/work/hotline/queue", status_code=303)
     set_flash(request, response, "hotline", "kept" if kept else "dispatched", ticket_no)
@@ -297,6 +279,15 @@ async def _ticket_page(
     )
 
 
+async def _ticket_page_again(
+    request: Request, account: Account, ticket_id: str, **problem: Any
+) -> Response:
+    """The ticket page shown again after a desk's action was refused, read as its GET reads
+    it (the action wrote in a ``write_unit`` of its own, and wrote nothing)."""
+    async with reads_for(request) as db:
+        return await _ticket_page(request, db, account, ticket_id, **problem)
+
+
 @router.get("/work/hotline/{ticket_id}")
 async def ticket_page(request: Request, ticket_id: str, db: DbDep, account: WebAccount) -> Response:
     """One ticket on one screen: the text, where, the timeline, and what to do next
@@ -319,14 +310,13 @@ async def sign(
     _require_staff(account)
     staff, hotline = account, tickets.hotline_of(request)
     try:
-        ticket = await _in_write_unit(
+        ticket = await write_for(
             request,
             lambda db: complaints.sign(db, hotline=hotline, actor=staff, ticket_id=ticket_id),
         )
     except Conflict as exc:
-        problem = {"form_error": exc.message_key, "status_code": 409}
-        return await _page_again(
-            request, lambda db: _ticket_page(request, db, staff, ticket_id, **problem)
+        return await _ticket_page_again(
+            request, staff, ticket_id, form_error=exc.message_key, status_code=409
         )
     response = RedirectResponse(f"/work/hotline/{ticket_id}", status_code=303)
     set_flash(request, response, "hotline", "signed", ticket["ticket_no"])
@@ -349,16 +339,13 @@ async def reply(
     staff, hotline, lang = account, tickets.hotline_of(request), request_lang(request)
     values = {"reply": reply}
 
-    async def again(**problem: Any) -> Response:
-        return await _page_again(
-            request, lambda db: _ticket_page(request, db, staff, ticket_id, **problem)
-        )
-
     if len(reply.strip()) > REPLY_MAX:
         errors = {"reply": t("hotline.text_too_long", lang, max=REPLY_MAX)}
-        return await again(errors=errors, values=values, status_code=422)
+        return await _ticket_page_again(
+            request, staff, ticket_id, errors=errors, values=values, status_code=422
+        )
     try:
-        ticket = await _in_write_unit(
+        ticket = await write_for(
             request,
             lambda db: complaints.reply(
                 db, hotline=hotline, actor=staff, ticket_id=ticket_id, text=reply
@@ -366,9 +353,13 @@ async def reply(
         )
     except Invalid as exc:
         errors = {"reply": t(exc.message_key, lang)}
-        return await again(errors=errors, values=values, status_code=422)
+        return await _ticket_page_again(
+            request, staff, ticket_id, errors=errors, values=values, status_code=422
+        )
     except Conflict as exc:
-        return await again(form_error=exc.message_key, status_code=409)
+        return await _ticket_page_again(
+            request, staff, ticket_id, form_error=exc.message_key, status_code=409
+        )
     response = RedirectResponse("/work/hotline", status_code=303)
     set_flash(request, response, "hotline", "replied", ticket["ticket_no"])
     return response
@@ -390,16 +381,13 @@ async def request_transfer(
     staff, hotline, lang = account, tickets.hotline_of(request), request_lang(request)
     values = {"reason": reason}
 
-    async def again(**problem: Any) -> Response:
-        return await _page_again(
-            request, lambda db: _ticket_page(request, db, staff, ticket_id, **problem)
-        )
-
     if len(reason.strip()) > REASON_MAX:
         errors = {"reason": t("hotline.text_too_long", lang, max=REASON_MAX)}
-        return await again(errors=errors, values=values, status_code=422)
+        return await _ticket_page_again(
+            request, staff, ticket_id, errors=errors, values=values, status_code=422
+        )
     try:
-        ticket = await _in_write_unit(
+        ticket = await write_for(
             request,
             lambda db: complaints.request_transfer(
                 db, hotline=hotline, actor=staff, ticket_id=ticket_id, reason=reason
@@ -407,9 +395,13 @@ async def request_transfer(
         )
     except Invalid:
         errors = {"reason": t("hotline.transfer.reason_required", lang)}
-        return await again(errors=errors, values=values, status_code=422)
+        return await _ticket_page_again(
+            request, staff, ticket_id, errors=errors, values=values, status_code=422
+        )
     except Conflict as exc:
-        return await again(form_error=exc.message_key, status_code=409)
+        return await _ticket_page_again(
+            request, staff, ticket_id, form_error=exc.message_key, status_code=409
+        )
     response = RedirectResponse(f"/work/hotline/{ticket_id}", status_code=303)
     set_flash(request, response, "hotline", "transfer_requested", ticket["ticket_no"])
     return response

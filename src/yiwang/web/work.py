@@ -10,12 +10,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yiwang.api.deps import DbDep, request_lang
+from yiwang.api.deps import DbDep, reads_for, request_lang, write_for
 from yiwang.applications import casework
 from yiwang.applications import service as applications
 from yiwang.catalog import forms
 from yiwang.catalog.loader import Catalog
-from yiwang.database import transaction, write_unit
 from yiwang.errors import Conflict, Invalid, NotFound
 from yiwang.identity import repository as identity_repo
 from yiwang.identity import service as identity
@@ -254,11 +253,10 @@ async def decide(
     if account is None:
         return to_login(f"/work/tasks/{task_id}")
     officer = account
-    engine, strict_audit = request.app.state.engine, request.app.state.settings.strict_audit
 
     async def page(status_code: int, **problem: Any) -> Response:
         # Read as the page's GET reads it: no write lock held while it is read and drawn.
-        async with transaction(engine, write=False, strict_audit=strict_audit) as db:
+        async with reads_for(request) as db:
             return await _task_page(
                 request, db, officer, task_id, status_code=status_code, **problem
             )
@@ -287,7 +285,7 @@ async def decide(
         return str(done["tracking_no"])
 
     try:
-        tracking_no = await write_unit(engine, decide_in, strict_audit=strict_audit)
+        tracking_no = await write_for(request, decide_in)
     except Invalid as exc:
         errors = formpage.field_errors(exc.details, request_lang(request))
         return await page(422, errors=errors, **again)
@@ -315,11 +313,10 @@ async def _pass_on(
     if account is None:
         return to_login(f"/work/tasks/{task_id}")
     actor, lang = account, request_lang(request)
-    engine, strict_audit = request.app.state.engine, request.app.state.settings.strict_audit
 
     async def again(status_code: int, **problem: Any) -> Response:
         typed = {"to": to or "", "comment": comment, **problem}
-        async with transaction(engine, write=False, strict_audit=strict_audit) as db:
+        async with reads_for(request) as db:
             return await _task_page(
                 request, db, actor, task_id, pass_on=typed, status_code=status_code
             )
@@ -336,7 +333,7 @@ async def _pass_on(
         return done["operation"], case["view"]["tracking_no"], whom
 
     try:
-        passed, tracking_no, whom = await write_unit(engine, pass_on, strict_audit=strict_audit)
+        passed, tracking_no, whom = await write_for(request, pass_on)
     except Invalid as exc:
         return await again(422, errors=formpage.field_errors(exc.details, lang))
     except Conflict as exc:
